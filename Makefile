@@ -1,0 +1,32 @@
+# Two entry points for a fresh machine (see README): `make demo` and `make test`.
+# Both create the virtual environment .venv on first use (Python 3.11, everything from PyPI).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.neurodam-installed
+
+.PHONY: demo test test-slow lint bench clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+## demo: set up, then run a small SEDAM simulation and its temporal-complexity report
+demo: $(STAMP)
+	$(BIN)/neurodam demo --out output/demo
+
+## test: set up, then run the default test suite (slow validations excluded)
+test: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" -q
+
+## test-slow: the long scientific validations only
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m slow -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check neurodam tests benchmarks
+	$(BIN)/ruff format --check neurodam tests benchmarks
+
+clean:
+	rm -rf $(VENV) output build *.egg-info .pytest_cache
