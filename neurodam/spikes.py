@@ -23,7 +23,8 @@ __all__ = ["SpikeTrains"]
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
-    a = np.ascontiguousarray(a)
+    # always a private copy: never freeze (or alias) an array the caller still holds
+    a = np.array(a, copy=True, order="C")
     a.setflags(write=False)
     return a
 
@@ -132,7 +133,17 @@ class SpikeTrains:
         object.__setattr__(self, "n_neurons", n)
         object.__setattr__(self, "t_start", t_start)
         object.__setattr__(self, "t_stop", t_stop)
-        object.__setattr__(self, "meta", MappingProxyType(dict(self.meta)))
+        meta = {} if self.meta is None else self.meta
+        if not isinstance(meta, Mapping):
+            raise TypeError(f"meta: expected a mapping (dict), got {type(meta).__name__}")
+        object.__setattr__(self, "meta", MappingProxyType(dict(meta)))
+
+    def __reduce__(self):
+        # MappingProxyType cannot be pickled; rebuild through the (validating) constructor
+        return (
+            type(self),
+            (self.times, self.senders, self.n_neurons, self.t_start, self.t_stop, dict(self.meta)),
+        )
 
     # ------------------------------------------------------------------ basics
     def __len__(self) -> int:
@@ -183,6 +194,8 @@ class SpikeTrains:
 
     def per_neuron(self) -> list[np.ndarray]:
         """Spike times of each neuron: a list of ``n_neurons`` sorted arrays."""
+        if self.n_neurons == 0:
+            return []
         order = np.argsort(self.senders, kind="stable")
         counts = np.bincount(self.senders, minlength=self.n_neurons)
         return np.split(self.times[order], np.cumsum(counts)[:-1])
@@ -216,6 +229,8 @@ class SpikeTrains:
         n = self.n_neurons
         if neurons is not None:
             ids = np.asarray(list(neurons) if not isinstance(neurons, np.ndarray) else neurons)
+            if ids.size and not np.issubdtype(ids.dtype, np.integer):
+                raise ValueError(f"neurons: expected integer neuron ids, got dtype {ids.dtype}")
             ids = ids.astype(np.int64).ravel()
             if ids.size and (ids.min() < 0 or ids.max() >= n):
                 raise ValueError(
@@ -224,6 +239,8 @@ class SpikeTrains:
             keep = np.isin(senders, ids)
             times, senders = times[keep], senders[keep]
             if relabel:
+                if np.unique(ids).size != ids.size:
+                    raise ValueError("neurons: relabel=True needs distinct ids, got duplicates")
                 lut = np.full(n, -1, dtype=np.int64)
                 lut[ids] = np.arange(ids.size)
                 senders = lut[senders]
