@@ -1,0 +1,223 @@
+"""Synthetic spike trains with known statistics, for tests, benchmarks and users.
+
+Generators
+----------
+branching_process   critical / sub-critical Galton-Watson avalanches (known tau, alpha, m)
+poisson_spikes      homogeneous Poisson spike trains (no avalanche structure)
+
+Every generator takes ``seed`` (int, ``numpy.random.Generator`` or None) and
+returns a :class:`neurodam.SpikeTrains`; the same seed gives the same result.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from neurodam.spikes import SpikeTrains
+
+__all__ = ["branching_process", "poisson_spikes"]
+
+
+def _check_positive_int(value, name: str, allow_zero: bool = False) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name}: expected an integer, got {value!r}")
+    if value < 0 or (value == 0 and not allow_zero):
+        raise ValueError(f"{name}: expected an integer > {-1 if allow_zero else 0}, got {value}")
+    return int(value)
+
+
+def _cascades(
+    m: float, n_seeds: int, rng: np.random.Generator, max_steps: int, max_size: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Run ``n_seeds`` independent Poisson(m) Galton-Watson cascades, each from one unit.
+
+    Vectorised over cascades; the only loop is over generations. Returns
+    ``(cascade, generation, count, truncated)``: one entry per (cascade, generation)
+    with a non-zero count, and a boolean per cascade that is True when the cascade
+    was stopped by ``max_steps`` or ``max_size`` while still alive.
+    """
+    alive = np.arange(n_seeds, dtype=np.int64)
+    counts = np.ones(n_seeds, dtype=np.int64)
+    size = np.ones(n_seeds, dtype=np.int64)
+    truncated = np.zeros(n_seeds, dtype=bool)
+    out_c, out_g, out_n = [alive], [np.zeros(n_seeds, dtype=np.int64)], [counts]
+    g = 0
+    while alive.size:
+        g += 1
+        counts = rng.poisson(m * counts).astype(np.int64)
+        keep = counts > 0
+        alive, counts = alive[keep], counts[keep]
+        if not alive.size:
+            break
+        if g >= max_steps:
+            truncated[alive] = True
+            break
+        size[alive] += counts
+        over = size[alive] > max_size
+        if over.any():
+            # the generation that crosses max_size is kept, then the cascade stops
+            truncated[alive[over]] = True
+        out_c.append(alive)
+        out_g.append(np.full(alive.size, g, dtype=np.int64))
+        out_n.append(counts)
+        alive, counts = alive[~over], counts[~over]
+    return np.concatenate(out_c), np.concatenate(out_g), np.concatenate(out_n), truncated
+
+
+def branching_process(
+    m: float,
+    n_units: int,
+    n_steps: int | None = None,
+    n_avalanches: int | None = None,
+    seed: int | np.random.Generator | None = None,
+    *,
+    drive: float = 0.01,
+    dt: float = 1e-3,
+    gap: int = 1,
+    max_size: int = 10**6,
+    max_steps: int = 10**5,
+) -> SpikeTrains:
+    r"""Spikes of a Poisson branching process with branching ratio ``m``.
+
+    Each spike at step :math:`t` has :math:`\mathrm{Poisson}(m)` descendants at
+    step :math:`t+1` (Harris 1963), so the population activity obeys
+    :math:`A_{t+1} \sim \mathrm{Poisson}(m A_t + h)` with external drive ``h``.
+    At :math:`m=1` (critical, mean field) avalanche sizes follow
+    :math:`P(S) \sim S^{-3/2}` and durations :math:`P(T) \sim T^{-2}`
+    (Zapperi, Baekgaard Lauritsen & Stanley 1995; Beggs & Plenz 2003).
+
+    Two modes (give exactly one of ``n_avalanches`` and ``n_steps``):
+
+    * ``n_avalanches``: separation of time scales. Each avalanche starts from one
+      spike and runs to extinction; avalanches follow each other with ``gap``
+      empty steps, so binning at ``dt`` recovers each avalanche exactly.
+    * ``n_steps``: a driven process on a grid of ``n_steps`` steps; each step
+      receives :math:`\mathrm{Poisson}(h)` external spikes (``drive=h``), whose
+      cascades overlap. Stationary for ``m < 1`` with mean activity
+      :math:`h/(1-m)`; the multistep-regression estimator recovers ``m``
+      (Wilting & Priesemann 2018).
+
+    The simulation is the ideal (infinite-population) process, vectorised over
+    cascades (cluster representation: independent cascades, superposed).
+    ``n_units`` only labels spikes: each spike goes to a unit drawn uniformly,
+    so a unit may spike more than once in a step.
+
+    Parameters
+    ----------
+    m : float
+        Branching ratio (mean number of descendants per spike), ``m >= 0``.
+    n_units : int
+        Number of units that spikes are assigned to.
+    n_steps, n_avalanches : int
+        Grid length (driven mode) or number of avalanches (separated mode).
+    seed : int, Generator or None
+        Random seed.
+    drive : float
+        Expected external spikes per step in the driven mode (``h``).
+    dt : float
+        Step length in seconds; spikes sit at the centre of their step.
+    gap : int
+        Empty steps between avalanches in the separated mode (>= 1).
+    max_size, max_steps : int
+        Safety caps: a cascade is stopped after the generation in which its size
+        exceeds ``max_size``, or after ``max_steps`` generations. Stopped cascades
+        are counted in ``meta["n_truncated"]`` (their sizes and durations are
+        censored; fit with ``xmax`` below the cap). At ``m=1`` a fraction
+        :math:`\approx \sqrt{2/(\pi\, \mathrm{max\_size})}` is stopped.
+
+    Returns
+    -------
+    SpikeTrains
+        With ``meta`` holding ``m``, ``drive``, ``dt``, ``mode``, ``n_truncated``.
+    """
+    if not isinstance(m, int | float | np.number) or not math.isfinite(m) or m < 0:
+        raise ValueError(f"m: expected a finite branching ratio >= 0, got {m!r}")
+    n_units = _check_positive_int(n_units, "n_units")
+    if (n_steps is None) == (n_avalanches is None):
+        raise ValueError(
+            f"n_steps, n_avalanches: expected exactly one of them, got n_steps={n_steps!r}, "
+            f"n_avalanches={n_avalanches!r}"
+        )
+    if not (isinstance(dt, int | float) and math.isfinite(dt) and dt > 0):
+        raise ValueError(f"dt: expected a step length > 0 in seconds, got {dt!r}")
+    max_size = _check_positive_int(max_size, "max_size")
+    max_steps = _check_positive_int(max_steps, "max_steps")
+    rng = np.random.default_rng(seed)
+
+    if n_avalanches is not None:
+        n_av = _check_positive_int(n_avalanches, "n_avalanches")
+        gap = _check_positive_int(gap, "gap")
+        cas, gen, cnt, trunc = _cascades(float(m), n_av, rng, max_steps, max_size)
+        duration = np.bincount(cas, minlength=n_av)  # generations per cascade (all > 0)
+        start = np.concatenate([[0], np.cumsum(duration + gap)[:-1]])
+        step = start[cas] + gen
+        n_total_steps = int(start[-1] + duration[-1] + gap)
+        mode = "avalanches"
+    else:
+        n_total_steps = _check_positive_int(n_steps, "n_steps")
+        if not (isinstance(drive, int | float) and math.isfinite(drive) and drive > 0):
+            raise ValueError(f"drive: expected an expected number of spikes > 0, got {drive!r}")
+        seeds_per_step = rng.poisson(drive, size=n_total_steps)
+        seed_step = np.repeat(np.arange(n_total_steps, dtype=np.int64), seeds_per_step)
+        cap = min(max_steps, n_total_steps)
+        cas, gen, cnt, trunc = _cascades(float(m), seed_step.size, rng, cap, max_size)
+        step = seed_step[cas] + gen
+        inside = step < n_total_steps  # the observation window ends at n_steps
+        step, cnt = step[inside], cnt[inside]
+        mode = "driven"
+
+    n_spikes = int(cnt.sum())
+    step_of_spike = np.repeat(step, cnt)
+    order = np.argsort(step_of_spike, kind="stable")
+    times = (step_of_spike[order] + 0.5) * dt
+    senders = rng.integers(0, n_units, size=n_spikes)
+    meta = {
+        "generator": "branching_process",
+        "m": float(m),
+        "drive": float(drive) if mode == "driven" else 0.0,
+        "dt": float(dt),
+        "mode": mode,
+        "n_truncated": int(trunc.sum()),
+    }
+    return SpikeTrains(
+        times, senders, n_neurons=n_units, t_start=0.0, t_stop=n_total_steps * dt, meta=meta
+    )
+
+
+def poisson_spikes(
+    rate: float | np.ndarray,
+    n_neurons: int,
+    duration: float,
+    seed: int | np.random.Generator | None = None,
+) -> SpikeTrains:
+    r"""Independent homogeneous Poisson spike trains.
+
+    Neuron :math:`i` fires at ``rate[i]`` Hz (a scalar applies to all): its spike
+    count in ``[0, duration)`` is :math:`\mathrm{Poisson}(r_i T)` and the spike
+    times are i.i.d. uniform (the conditional property of the Poisson process).
+
+    Parameters
+    ----------
+    rate : float or array of shape (n_neurons,)
+        Firing rates in Hz, >= 0.
+    n_neurons : int
+        Number of neurons.
+    duration : float
+        Window length in seconds (> 0); the window is ``[0, duration]``.
+    seed : int, Generator or None
+        Random seed.
+    """
+    n_neurons = _check_positive_int(n_neurons, "n_neurons")
+    if not (isinstance(duration, int | float) and math.isfinite(duration) and duration > 0):
+        raise ValueError(f"duration: expected a window length > 0 in seconds, got {duration!r}")
+    r = np.broadcast_to(np.asarray(rate, dtype=np.float64), (n_neurons,))
+    if not np.all(np.isfinite(r)) or np.any(r < 0):
+        raise ValueError(f"rate: expected finite rates >= 0 Hz, got {rate!r}")
+    rng = np.random.default_rng(seed)
+    counts = rng.poisson(r * duration)
+    senders = np.repeat(np.arange(n_neurons, dtype=np.int64), counts)
+    times = rng.uniform(0.0, duration, size=senders.size)
+    meta = {"generator": "poisson_spikes", "rate": r.tolist() if np.ptp(r) else float(r[0])}
+    return SpikeTrains(times, senders, n_neurons=n_neurons, t_start=0.0, t_stop=duration, meta=meta)
