@@ -42,7 +42,9 @@ Normalisations (they never change the sign of a field, so never the T=0 dynamics
   ``sum_mu xi_i^mu exp(lam a_{mu,i}) = exp(-lam sigma_i) P_i - exp(lam sigma_i) M_i`` with
   ``P_i, M_i`` the sums of ``w`` over ``xi_i^mu = +1 / -1``, ``P + M = S``, ``P - M = g``).
   Floating-point sums cannot show an exact tie, so for ``exp`` a field with
-  ``|h_i| <= 4 (K + 2) eps S_i`` (the rounding bound of the K-term sum) counts as a tie.
+  ``|h_i| < 6 (K + 2) eps S_i`` (the rounding bound of the K-term sum) counts as a tie:
+  the new state is ``sgn(h_i + 6 (K + 2) eps S_i sigma_i)``. Polynomial fields are exact
+  integers and the new state is ``sgn(h_i + sigma_i / 2)`` (exactly ``h_i == 0`` keeps).
 
 Patterns ``Xi`` are K x N arrays with entries in {-1, +1} (diluted patterns may also hold
 0; a zero entry contributes nothing to that neuron's field). States are +-1 vectors.
@@ -306,7 +308,7 @@ def _fields(
             h += 0.5 * s * ((u - v) @ ab)
         else:
             h += 0.5 * float(np.sum(u - v)) * s
-        return h, 0.0
+        return h, 0.5
     w = np.exp(inter.lam * (a - a.max()))
     g = w @ xi
     if zeros:
@@ -315,17 +317,22 @@ def _fields(
     else:
         S = float(w.sum())
     h = g - math.tanh(inter.lam) * S * s
-    tol = 4.0 * (xi.shape[0] + 2) * _EPS * S
+    tol = _tie_tolerance(xi.shape[0]) * S
     return h, tol
 
 
+def _tie_tolerance(K: int) -> float:
+    """Relative tie tolerance of the exp fields: 6 (K + 2) eps (rounding of a K-term sum)."""
+    return 6.0 * (K + 2) * _EPS
+
+
 def _sign_keep_ties(h: np.ndarray, tol: np.ndarray | float, s: np.ndarray) -> np.ndarray:
-    """sgn h, keeping s where |h| <= tol (tol=0: exact ties)."""
-    out = np.where(h > 0, 1.0, -1.0)
-    tie = np.abs(h) <= tol
-    if np.any(tie):
-        out = np.where(tie, s, out)
-    return out
+    """sgn(h + tol sigma): ties (|h| < tol) keep sigma.
+
+    For poly fields (integer-valued) ``tol = 0.5`` makes exactly h == 0 a tie; for exp
+    ``tol = 6 (K + 2) eps S``. ``copysign`` maps an exact +0.0 to +1.
+    """
+    return np.copysign(1.0, h + tol * s)
 
 
 def _glauber_fields(

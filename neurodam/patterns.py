@@ -1,0 +1,243 @@
+"""Binary patterns for associative memories.
+
+Random
+    :func:`rademacher`      i.i.d. +-1 entries (the classical Hopfield setting)
+    :func:`diluted`         entries in {-1, 0, +1}, 0 with probability d (multitasking networks)
+    :func:`correlated`      +-1 patterns around a common random parent (tunable correlation)
+    :func:`noisy_examples`  M noisy examples of each archetype (learning from examples)
+Cues
+    :func:`flip`            flip exactly ``round(fraction * N)`` entries of a pattern
+Data
+    :func:`digits`          scikit-learn's bundled 8x8 handwritten digits, N=64, binarised
+    :func:`read_mnist_idx`  read an MNIST IDX file (optionally gzipped)
+    :func:`binarize`        images -> +-1 patterns (pixel > threshold -> +1)
+Validation
+    :func:`validate_patterns`  check a (K, N) pattern matrix
+
+Every pattern matrix is a (K, N) ``int8`` array; every random function takes ``seed``
+(int, ``numpy.random.Generator`` or None) and is reproducible.
+References: Amit, Gutfreund & Sompolinsky (1985); Agliari et al. (2012, 2022, 2023);
+Cafiso & Paradisi (2026) for binarised MNIST (pixel > 127 -> +1).
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+from pathlib import Path
+
+import numpy as np
+
+__all__ = [
+    "rademacher",
+    "diluted",
+    "correlated",
+    "noisy_examples",
+    "flip",
+    "digits",
+    "read_mnist_idx",
+    "binarize",
+    "validate_patterns",
+]
+
+
+def _check_kn(K: int, N: int) -> tuple[int, int]:
+    for name, v in (("K", K), ("N", N)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
+            raise ValueError(f"{name}: expected an integer >= 1, got {v!r}")
+    return int(K), int(N)
+
+
+def _check_prob(name: str, v: float, lo: float, hi: float, hi_open: bool = False) -> float:
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: expected a number, got {v!r}") from None
+    ok = lo <= x < hi if hi_open else lo <= x <= hi
+    if not ok:
+        bracket = ")" if hi_open else "]"
+        raise ValueError(f"{name}: expected a value in [{lo}, {hi}{bracket}, got {v!r}")
+    return x
+
+
+def _pm1(rng: np.random.Generator, shape) -> np.ndarray:
+    return np.where(rng.random(shape) < 0.5, 1, -1).astype(np.int8)
+
+
+def rademacher(K: int, N: int, seed=None) -> np.ndarray:
+    """K random patterns with i.i.d. entries +-1 (probability 1/2 each), shape (K, N), int8."""
+    K, N = _check_kn(K, N)
+    return _pm1(np.random.default_rng(seed), (K, N))
+
+
+def diluted(K: int, N: int, d: float, seed=None) -> np.ndarray:
+    """Diluted patterns: each entry 0 with probability d, else +-1 with probability (1-d)/2.
+
+    The patterns of the multitasking network (Agliari, Barra, Galluzzi, Guerra & Moauro 2012).
+    ``d`` must lie in [0, 1).
+    """
+    K, N = _check_kn(K, N)
+    d = _check_prob("d", d, 0.0, 1.0, hi_open=True)
+    rng = np.random.default_rng(seed)
+    xi = _pm1(rng, (K, N))
+    xi[rng.random((K, N)) < d] = 0
+    return xi
+
+
+def correlated(K: int, N: int, c: float, seed=None) -> np.ndarray:
+    """+-1 patterns correlated through a common random parent.
+
+    A parent ``zeta`` is drawn Rademacher; each pattern copies it entrywise,
+    ``P(xi_i^mu = zeta_i) = (1 + c) / 2``, independently. Hence ``E[xi_i^mu zeta_i] = c`` and
+    the expected overlap of two distinct patterns is ``E[xi^mu . xi^nu] / N = c^2``.
+    ``c`` in [0, 1]: 0 gives Rademacher patterns, 1 gives K copies of the parent.
+    """
+    K, N = _check_kn(K, N)
+    c = _check_prob("c", c, 0.0, 1.0)
+    rng = np.random.default_rng(seed)
+    parent = _pm1(rng, N)
+    keep = rng.random((K, N)) < (1.0 + c) / 2.0
+    return np.where(keep, parent, -parent).astype(np.int8)
+
+
+def noisy_examples(archetypes: np.ndarray, M: int, r: float, seed=None) -> np.ndarray:
+    """M noisy examples of each archetype: ``eta^{mu,a}_i = chi^{mu,a}_i xi^mu_i``.
+
+    ``P(chi = +1) = (1 + r) / 2`` (quality r in [0, 1]), independently (Agliari, Alemanno,
+    Barra, Centonze & Fachechi 2022/2023; dataset entropy ``rho = (1 - r^2) / (M r^2)``).
+    Returns an int8 array of shape (K, M, N).
+    """
+    xi = validate_patterns(archetypes, name="archetypes")
+    if isinstance(M, bool) or not isinstance(M, int | np.integer) or M < 1:
+        raise ValueError(f"M: expected an integer >= 1, got {M!r}")
+    r = _check_prob("r", r, 0.0, 1.0)
+    rng = np.random.default_rng(seed)
+    K, N = xi.shape
+    chi = np.where(rng.random((K, int(M), N)) < (1.0 + r) / 2.0, 1, -1).astype(np.int8)
+    return chi * xi[:, None, :]
+
+
+def flip(pattern: np.ndarray, fraction: float, seed=None) -> np.ndarray:
+    """A copy of a +-1 pattern with exactly ``round(fraction * N)`` entries flipped.
+
+    The flipped positions are ``rng.choice(N, n_flip, replace=False)`` with
+    ``rng = numpy.random.default_rng(seed)``. ``fraction`` in [0, 1].
+    """
+    p = np.asarray(pattern)
+    if p.ndim != 1 or p.size < 1:
+        raise ValueError(f"pattern: expected a 1-D +-1 vector, got shape {p.shape}")
+    if not np.all(np.abs(p) == 1):
+        raise ValueError("pattern: expected entries in {-1, +1}")
+    fraction = _check_prob("fraction", fraction, 0.0, 1.0)
+    rng = np.random.default_rng(seed)
+    n_flip = int(round(fraction * p.size))
+    out = p.astype(np.int8).copy()
+    if n_flip:
+        idx = rng.choice(p.size, size=n_flip, replace=False)
+        out[idx] = -out[idx]
+    return out
+
+
+def binarize(images: np.ndarray, threshold: float) -> np.ndarray:
+    """Flatten images to +-1 patterns: pixel > threshold -> +1, else -1; shape (n, pixels)."""
+    x = np.asarray(images)
+    if x.ndim < 1:
+        raise ValueError(f"images: expected an array of images, got shape {x.shape}")
+    x = x.reshape(x.shape[0], -1) if x.ndim > 1 else x[None, :]
+    return np.where(x > threshold, 1, -1).astype(np.int8)
+
+
+def digits(binarize: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's 8x8 handwritten digits (1797 images, N=64, no download).
+
+    Parameters
+    ----------
+    binarize : bool
+        When True (default) pixels above half the maximum intensity (16/2 = 8) become +1,
+        the others -1 (the offline stand-in for binarised MNIST, Cafiso & Paradisi 2026).
+        When False the raw intensities 0..16 are returned as float64, shape (1797, 64).
+
+    Returns
+    -------
+    patterns : ndarray, shape (1797, 64) (int8 +-1, or float64 intensities)
+    labels : ndarray of int64, shape (1797,)
+    """
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    data = np.asarray(d.data, dtype=np.float64)
+    labels = np.asarray(d.target, dtype=np.int64)
+    if not binarize:
+        return data, labels
+    half = data.max() / 2.0
+    return np.where(data > half, 1, -1).astype(np.int8), labels
+
+
+_IDX_DTYPES = {
+    0x08: np.dtype(np.uint8),
+    0x09: np.dtype(np.int8),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
+
+
+def read_mnist_idx(path: str | Path) -> np.ndarray:
+    """Read an IDX file (the MNIST format; gzipped when the name ends with ``.gz``).
+
+    The IDX header is two zero bytes, a type byte (0x08 uint8, 0x09 int8, 0x0B int16,
+    0x0C int32, 0x0D float32, 0x0E float64), the number of dimensions, then each dimension
+    as a big-endian uint32; the data follow in C order. Returns an array of that shape
+    (e.g. (60000, 28, 28) uint8 images or (60000,) uint8 labels). Binarise MNIST images
+    as in Cafiso & Paradisi (2026) with ``binarize(images, 127)``.
+    """
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as fh:
+        raw = fh.read()
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
+        raise ValueError(f"path: {path} is not an IDX file (bad magic number)")
+    code, ndim = raw[2], raw[3]
+    if code not in _IDX_DTYPES:
+        raise ValueError(f"path: {path} has an unknown IDX data type 0x{code:02x}")
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise ValueError(f"path: {path} is truncated inside the IDX header")
+    shape = tuple(int.from_bytes(raw[4 + 4 * k : 8 + 4 * k], "big") for k in range(ndim))
+    dtype = _IDX_DTYPES[code]
+    n_bytes = math.prod(shape) * dtype.itemsize
+    if len(raw) - header != n_bytes:
+        raise ValueError(
+            f"path: {path} holds {len(raw) - header} data bytes, expected {n_bytes} "
+            f"for shape {shape}"
+        )
+    data = np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
+    return data.astype(dtype.newbyteorder("="))
+
+
+def validate_patterns(
+    patterns: np.ndarray, allow_zero: bool = False, N: int | None = None, name: str = "patterns"
+) -> np.ndarray:
+    """Check a pattern matrix and return it as a (K, N) int8 array.
+
+    Raises ``ValueError`` (naming ``name``) when it is not 2-D, has K < 1, has entries
+    outside {-1, +1} (or {-1, 0, +1} with ``allow_zero``), or N differs from ``N``.
+    """
+    x = np.asarray(patterns)
+    if x.ndim == 1:
+        x = x[None, :]
+    if x.ndim != 2:
+        raise ValueError(f"{name}: expected a (K, N) array, got shape {x.shape}")
+    if x.shape[0] < 1 or x.shape[1] < 1:
+        raise ValueError(f"{name}: expected K >= 1 patterns of N >= 1 entries, got {x.shape}")
+    if x.dtype.kind not in "biuf":
+        raise ValueError(f"{name}: expected numeric entries, got dtype {x.dtype}")
+    allowed = (-1, 0, 1) if allow_zero else (-1, 1)
+    ok = np.isin(x, allowed)
+    if not ok.all():
+        bad = x[~ok].ravel()[0]
+        raise ValueError(f"{name}: expected entries in {set(allowed)}, got {bad!r}")
+    if N is not None and x.shape[1] != N:
+        raise ValueError(f"{name}: expected N={N} entries per pattern, got {x.shape[1]}")
+    return x.astype(np.int8)
