@@ -5,5 +5,53 @@ and plain arrays (times in float seconds).
 """
 
 # --- events, avalanches, power laws, criticality (issue 3) ---
+from neurodam.analysis.criticality import (
+    Crackling,
+    ShapeCollapse,
+    branching_ratio,
+    crackling_relation,
+    shape_collapse,
+)
+from neurodam.analysis.events import (
+    Avalanches,
+    avalanches,
+    avalanches_from_activity,
+    coincidence_events,
+    default_bin_width,
+    population_activity,
+    resolve_threshold,
+    transition_events,
+)
+from neurodam.analysis.powerlaw import (
+    LikelihoodRatio,
+    PowerLawFit,
+    compare_distributions,
+    fit_power_law,
+)
+from neurodam.analysis.synthetic import branching_process, poisson_spikes
+
+_EVENTS_ALL = [
+    "Avalanches",
+    "Crackling",
+    "LikelihoodRatio",
+    "PowerLawFit",
+    "ShapeCollapse",
+    "avalanches",
+    "avalanches_from_activity",
+    "branching_process",
+    "branching_ratio",
+    "coincidence_events",
+    "compare_distributions",
+    "crackling_relation",
+    "default_bin_width",
+    "fit_power_law",
+    "poisson_spikes",
+    "population_activity",
+    "resolve_threshold",
+    "shape_collapse",
+    "transition_events",
+]
 
 # --- temporal complexity (issue 4) ---
+
+__all__ = [*_EVENTS_ALL]

@@ -1,0 +1,374 @@
+"""Signatures of criticality from avalanches and population activity.
+
+crackling_relation   size and duration exponents, predicted and fitted <S>(T) exponent
+Crackling            frozen result of crackling_relation
+shape_collapse       collapse exponent and error of the mean avalanche shapes
+ShapeCollapse        frozen result of shape_collapse
+branching_ratio      naive (descendants / ancestors) and multistep-regression estimators
+
+Mean-field (critical branching) reference values: tau = 3/2, alpha = 2, and
+(alpha - 1)/(tau - 1) = 1/(sigma nu z) = 2 (Sethna, Dahmen & Myers 2001;
+Friedman et al. 2012).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize
+
+from neurodam.analysis.events import Avalanches, avalanches, avalanches_from_activity
+from neurodam.analysis.powerlaw import PowerLawFit, fit_power_law
+from neurodam.spikes import SpikeTrains
+
+__all__ = [
+    "Crackling",
+    "ShapeCollapse",
+    "branching_ratio",
+    "crackling_relation",
+    "shape_collapse",
+]
+
+
+def _check_avalanches(av) -> Avalanches:
+    if not isinstance(av, Avalanches):
+        raise TypeError(f"avalanches: expected an Avalanches result, got {type(av).__name__}")
+    if len(av) < 2:
+        raise ValueError(f"avalanches: expected at least 2 avalanches, got {len(av)}")
+    return av
+
+
+@dataclass(frozen=True, repr=False)
+class Crackling:
+    r"""Crackling-noise relation :math:`(\alpha-1)/(\tau-1) = \gamma` (Sethna et al. 2001).
+
+    Attributes
+    ----------
+    tau, tau_se : float
+        Size exponent, :math:`P(S) \sim S^{-\tau}`, and its standard error.
+    alpha, alpha_se : float
+        Duration exponent, :math:`P(T) \sim T^{-\alpha}`.
+    predicted, predicted_se : float
+        :math:`(\alpha-1)/(\tau-1)` and its propagated standard error.
+    gamma, gamma_se : float
+        Fitted exponent of :math:`\langle S\rangle(T) \sim T^{\gamma}` (log-log least
+        squares over ``gamma_range``) and its standard error.
+    difference : float
+        ``gamma - predicted`` (0 when the relation holds).
+    gamma_range : tuple of int
+        Smallest and largest duration (bins) used for ``gamma``.
+    size_fit, duration_fit : PowerLawFit
+        The two power-law fits.
+    """
+
+    tau: float
+    tau_se: float
+    alpha: float
+    alpha_se: float
+    predicted: float
+    predicted_se: float
+    gamma: float
+    gamma_se: float
+    difference: float
+    gamma_range: tuple[int, int]
+    size_fit: PowerLawFit
+    duration_fit: PowerLawFit
+
+    def __repr__(self) -> str:
+        return (
+            f"Crackling(tau={self.tau:.3f}+-{self.tau_se:.3f}, alpha={self.alpha:.3f}"
+            f"+-{self.alpha_se:.3f}, predicted={self.predicted:.3f}+-{self.predicted_se:.3f}, "
+            f"gamma={self.gamma:.3f}+-{self.gamma_se:.3f} over T={self.gamma_range}, "
+            f"difference={self.difference:+.3f})"
+        )
+
+
+def crackling_relation(
+    avalanches: Avalanches,
+    *,
+    size_fit: PowerLawFit | None = None,
+    duration_fit: PowerLawFit | None = None,
+    min_count: int = 10,
+    **fit_kwargs,
+) -> Crackling:
+    r"""Size and duration exponents and the crackling-noise relation.
+
+    Fits :math:`P(S) \sim S^{-\tau}` and :math:`P(T) \sim T^{-\alpha}` (discrete,
+    Clauset et al. 2009), predicts :math:`\gamma = (\alpha-1)/(\tau-1)`, and fits
+    :math:`\log\langle S\rangle(T) = c + \gamma \log T` over the durations of the
+    duration fit's range that hold at least ``min_count`` avalanches (Sethna,
+    Dahmen & Myers 2001; Friedman et al. 2012). Mean field: 2 and 2.
+
+    Parameters
+    ----------
+    avalanches : Avalanches
+    size_fit, duration_fit : PowerLawFit, optional
+        Fits to reuse; by default ``fit_power_law(..., discrete=True, **fit_kwargs)``.
+    min_count : int
+        Least number of avalanches of a duration for its mean size to enter the fit.
+    """
+    av = _check_avalanches(avalanches)
+    if size_fit is None:
+        size_fit = fit_power_law(av.sizes, discrete=True, **fit_kwargs)
+    if duration_fit is None:
+        duration_fit = fit_power_law(av.durations, discrete=True, **fit_kwargs)
+    tau, ts = size_fit.alpha, size_fit.alpha_se
+    alpha, a_se = duration_fit.alpha, duration_fit.alpha_se
+    pred = (alpha - 1.0) / (tau - 1.0)
+    pred_se = math.hypot(a_se / (tau - 1.0), (alpha - 1.0) * ts / (tau - 1.0) ** 2)
+    T, mean_s, count = av.mean_size_by_duration()
+    hi = np.inf if duration_fit.xmax is None else duration_fit.xmax
+    use = (T >= duration_fit.xmin) & (T <= hi) & (count >= min_count)
+    if use.sum() < 3:
+        # fall back to every duration with enough avalanches, and say so
+        use = count >= min_count
+        warnings.warn(
+            "crackling_relation: fewer than 3 durations in the duration fit range hold "
+            f"{min_count} avalanches; <S>(T) is fitted over all such durations",
+            stacklevel=2,
+        )
+    if use.sum() < 3:
+        gamma = gamma_se = float("nan")
+        rng = (0, 0)
+        warnings.warn(
+            f"crackling_relation: fewer than 3 durations hold {min_count} avalanches; "
+            "gamma is nan",
+            stacklevel=2,
+        )
+    else:
+        lx, ly = np.log(T[use]), np.log(mean_s[use])
+        (gamma, c), cov = np.polyfit(lx, ly, 1, cov="unscaled" if use.sum() < 4 else True)
+        gamma_se = float(math.sqrt(cov[0, 0])) if use.sum() >= 4 else float("nan")
+        rng = (int(T[use].min()), int(T[use].max()))
+    return Crackling(
+        tau=float(tau),
+        tau_se=float(ts),
+        alpha=float(alpha),
+        alpha_se=float(a_se),
+        predicted=float(pred),
+        predicted_se=float(pred_se),
+        gamma=float(gamma),
+        gamma_se=float(gamma_se),
+        difference=float(gamma - pred),
+        gamma_range=rng,
+        size_fit=size_fit,
+        duration_fit=duration_fit,
+    )
+
+
+# ----------------------------------------------------------- shape collapse
+@dataclass(frozen=True, repr=False)
+class ShapeCollapse:
+    r"""Result of :func:`shape_collapse`.
+
+    Attributes
+    ----------
+    exponent : float
+        :math:`\gamma` minimising the collapse error of
+        :math:`\langle s(t, T)\rangle\, T^{1-\gamma}` against :math:`t/T`.
+    error : float
+        Collapse error at ``exponent``: mean variance across durations of the
+        rescaled shapes, over the squared range of their mean (0 = perfect).
+    durations : ndarray of int
+        Durations used.
+    grid : ndarray
+        Points :math:`t/T` where the rescaled shapes were compared.
+    scaled_shapes : ndarray, shape (n_durations, n_points)
+        Rescaled mean shapes at ``exponent``.
+    """
+
+    exponent: float
+    error: float
+    durations: np.ndarray
+    grid: np.ndarray
+    scaled_shapes: np.ndarray
+
+    def __repr__(self) -> str:
+        return (
+            f"ShapeCollapse(exponent={self.exponent:.3f}, error={self.error:.4f}, "
+            f"durations {self.durations.min()}..{self.durations.max()} ({self.durations.size}))"
+        )
+
+
+def shape_collapse(
+    avalanches: Avalanches,
+    min_duration: int = 4,
+    max_duration: int | None = None,
+    min_count: int = 20,
+    n_points: int = 40,
+    bounds: tuple[float, float] = (0.5, 4.0),
+) -> ShapeCollapse:
+    r"""Collapse of the mean avalanche shapes (Sethna et al. 2001; Friedman et al. 2012).
+
+    The mean activity profile of avalanches of duration :math:`T` scales as
+    :math:`\langle s(t, T)\rangle = T^{\gamma - 1} \mathcal{F}(t/T)` with
+    :math:`\gamma = 1/(\sigma\nu z)`. Each mean shape (bin centres at
+    :math:`t/T = (i - 1/2)/T`) is interpolated on a common grid; the collapse
+    error (Marshall et al. 2016) is the variance across durations of
+    :math:`\langle s\rangle T^{1-\gamma}`, averaged over the grid and divided by the
+    squared range of the mean curve; :math:`\gamma` minimises it (a coarse grid
+    search over ``bounds`` then bounded scalar minimisation).
+
+    Parameters
+    ----------
+    avalanches : Avalanches
+    min_duration, max_duration : int
+        Durations (bins) considered; short ones are dominated by discreteness.
+    min_count : int
+        Least number of avalanches of a duration for its mean shape to be used.
+    n_points : int
+        Grid points in :math:`t/T`.
+    bounds : (float, float)
+        Search interval for :math:`\gamma`.
+    """
+    av = _check_avalanches(avalanches)
+    groups = av.shapes(min_count=min_count)
+    hi = np.inf if max_duration is None else max_duration
+    Ts = np.array(sorted(T for T in groups if min_duration <= T <= hi), dtype=np.int64)
+    if Ts.size < 2:
+        raise ValueError(
+            f"avalanches: shape collapse needs at least 2 durations in [{min_duration}, {hi}] "
+            f"with >= min_count={min_count} avalanches, got {Ts.size}"
+        )
+    lo_x = 0.5 / Ts.min()
+    grid = np.linspace(lo_x, 1.0 - lo_x, n_points)
+    prof = np.empty((Ts.size, n_points))
+    for i, T in enumerate(Ts.tolist()):  # loop over durations (tens), not avalanches
+        mean_shape = groups[T].mean(axis=0)
+        prof[i] = np.interp(grid, (np.arange(T) + 0.5) / T, mean_shape)
+    logT = np.log(Ts.astype(np.float64))[:, None]
+
+    def err(g):
+        g = np.atleast_1d(np.asarray(g, np.float64))
+        scaled = prof[None] * np.exp((1.0 - g)[:, None, None] * logT[None])
+        mean = scaled.mean(axis=1)
+        rng2 = (mean.max(axis=1) - mean.min(axis=1)) ** 2
+        return scaled.var(axis=1).mean(axis=1) / np.where(rng2 > 0, rng2, np.nan)
+
+    coarse = np.linspace(*bounds, 351)
+    e = err(coarse)
+    k = int(np.nanargmin(e))
+    lo, up = coarse[max(k - 1, 0)], coarse[min(k + 1, coarse.size - 1)]
+    res = optimize.minimize_scalar(
+        lambda g: float(err(g)[0]), bounds=(lo, up), method="bounded", options={"xatol": 1e-6}
+    )
+    g = float(res.x)
+    if k in (0, coarse.size - 1):
+        warnings.warn(f"shape_collapse: exponent {g:.3g} sits at a bound of {bounds}", stacklevel=2)
+    scaled = prof * np.exp((1.0 - g) * logT)
+    return ShapeCollapse(g, float(err(g)[0]), Ts, grid, scaled)
+
+
+# ------------------------------------------------------------ branching ratio
+def _activity(spikes_or_activity, bin_width) -> tuple[np.ndarray, float]:
+    if isinstance(spikes_or_activity, SpikeTrains):
+        from neurodam.analysis.events import population_activity
+
+        edges, counts = population_activity(spikes_or_activity, bin_width)
+        return counts, float(edges[1] - edges[0])
+    a = np.asarray(spikes_or_activity)
+    if a.ndim != 1 or a.size < 3 or not np.issubdtype(a.dtype, np.number):
+        raise ValueError(
+            "spikes_or_activity: expected a SpikeTrains or a 1-D numeric activity with >= 3 "
+            f"bins, got {type(spikes_or_activity).__name__} of shape {a.shape}"
+        )
+    if not np.all(np.isfinite(a)) or a.min() < 0:
+        raise ValueError("spikes_or_activity: expected finite activity values >= 0")
+    return a, 1.0 if bin_width is None else float(bin_width)
+
+
+def _regression_slopes(a: np.ndarray, k_max: int) -> np.ndarray:
+    """Slopes r_k of the linear regression of A_{t+k} on A_t, k = 1..k_max (one pass per lag)."""
+    a = np.asarray(a, np.float64)
+    n = a.size
+    s1, s2 = np.cumsum(a), np.cumsum(a * a)
+    r = np.empty(k_max)
+    for k in range(1, k_max + 1):  # loop over lags, each a vectorised dot product
+        m = n - k
+        x_sum, y_sum = s1[m - 1], s1[-1] - s1[k - 1]
+        xx = s2[m - 1]
+        xy = float(np.dot(a[:m], a[k:]))
+        mx, my = x_sum / m, y_sum / m
+        r[k - 1] = (xy / m - mx * my) / (xx / m - mx * mx)
+    return r
+
+
+def branching_ratio(
+    spikes_or_activity,
+    method: str = "naive",
+    bin_width: float | None = None,
+    *,
+    k_max: int = 40,
+) -> float:
+    r"""Branching ratio :math:`m` of the population activity.
+
+    * ``"naive"`` (Beggs & Plenz 2003): the mean over avalanches of the ratio of
+      descendants (spikes in the second bin) to ancestors (spikes in the first
+      bin), a one-bin avalanche counting as 0. With external drive :math:`h`
+      spikes per bin it is biased upwards by about :math:`h`, and subsampling
+      biases it downwards (Priesemann et al. 2014).
+    * ``"mr"``, multistep regression (Wilting & Priesemann 2018): slopes
+      :math:`r_k` of the linear regression of :math:`A_{t+k}` on :math:`A_t` for
+      :math:`k = 1..k_{\max}`, fitted by :math:`r_k = b\,m^k` (least squares);
+      unbiased under subsampling. Needs a stationary activity; choose
+      ``k_max`` a few times the autocorrelation time :math:`-1/\ln m`.
+
+    Parameters
+    ----------
+    spikes_or_activity : SpikeTrains or 1-D array
+        Spikes (binned at ``bin_width``, default the mean pooled ISI) or an
+        already binned activity.
+    method : {"naive", "mr"}
+    bin_width : float, optional
+        Seconds, for spikes.
+    k_max : int
+        Largest lag (bins) of the multistep regression.
+
+    Returns
+    -------
+    float
+        Estimated :math:`m` (per bin).
+    """
+    if method not in ("naive", "mr"):
+        raise ValueError(f"method: expected 'naive' or 'mr', got {method!r}")
+    act, width = _activity(spikes_or_activity, bin_width)
+    if method == "naive":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if isinstance(spikes_or_activity, SpikeTrains):
+                av = avalanches(spikes_or_activity, width)
+            else:
+                av = avalanches_from_activity(act, width)
+        if not len(av):
+            raise ValueError("spikes_or_activity: no avalanches, so no branching ratio")
+        a = av.activity
+        first = a[av.start_bins].astype(np.float64)
+        second = np.where(
+            av.durations >= 2, a[np.minimum(av.start_bins + 1, a.size - 1)], 0
+        ).astype(np.float64)
+        return float(np.mean(second / first))
+    if isinstance(k_max, bool) or not isinstance(k_max, int | np.integer) or k_max < 2:
+        raise ValueError(f"k_max: expected an integer >= 2, got {k_max!r}")
+    if k_max >= act.size // 2:
+        raise ValueError(
+            f"k_max: expected fewer lags than half the {act.size} bins, got {k_max}"
+        )
+    r = _regression_slopes(act, int(k_max))
+    k = np.arange(1, k_max + 1, dtype=np.float64)
+    pos = r > 0
+    if pos.sum() >= 2:
+        slope, icpt = np.polyfit(k[pos], np.log(r[pos]), 1)
+        p0 = (math.exp(icpt), min(max(math.exp(slope), 1e-3), 1.5))
+    else:
+        p0 = (max(r[0], 1e-3), 0.5)
+    try:
+        (b, m), _ = optimize.curve_fit(
+            lambda kk, b, m: b * np.abs(m) ** kk, k, r, p0=p0, maxfev=20000
+        )
+    except RuntimeError as exc:  # pragma: no cover - pathological activity
+        warnings.warn(f"branching_ratio: the MR fit failed ({exc})", stacklevel=2)
+        return float("nan")
+    return float(abs(m))
