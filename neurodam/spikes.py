@@ -216,15 +216,19 @@ class SpikeTrains:
             ``0..len(neurons)-1`` in the given order; otherwise ids and
             ``n_neurons`` are kept.
         t_start, t_stop : float, optional
-            Window to keep, ``t_start <= t < t_stop`` (``t_stop`` inclusive when it
-            equals the current ``t_stop``).
+            Window to keep, ``t_start <= t < t_stop``; ``t_stop`` is inclusive when it
+            reaches the current ``t_stop`` (and the window has positive length), so
+            splitting a train at any time partitions its spikes.
         """
         t0 = self.t_start if t_start is None else float(t_start)
         t1 = self.t_stop if t_stop is None else float(t_stop)
         if t1 < t0:
             raise ValueError(f"t_stop: expected t_stop >= t_start={t0}, got {t1}")
         lo = np.searchsorted(self.times, t0, side="left")
-        hi = np.searchsorted(self.times, t1, side="right" if t1 >= self.t_stop else "left")
+        # half-open [t0, t1), closed at the train's own t_stop so that no spike is lost there;
+        # a zero-length window [t_stop, t_stop] stays empty (so splits at t_stop partition)
+        closed = t1 >= self.t_stop and (t1 > t0 or self.duration == 0)
+        hi = np.searchsorted(self.times, t1, side="right" if closed else "left")
         times, senders = self.times[lo:hi], self.senders[lo:hi]
         n = self.n_neurons
         if neurons is not None:
