@@ -4,7 +4,8 @@ Each neuron is one row of the units table (row ``k`` = neuron ``k``, also
 silent ones), its ``spike_times`` in seconds. The observation window is stored
 per unit in the standard ``obs_intervals`` column (``[[t_start, t_stop]]``).
 ``meta["session_description"]`` and ``meta["identifier"]`` fill the NWB fields
-of the same name; the whole ``meta`` dict is kept as JSON in ``NWBFile.notes``.
+of the same name; the whole ``meta`` dict (and the window, for files with no
+units) is kept as JSON in ``NWBFile.notes``.
 
 Reference: Rübel O, et al. (2022) "The Neurodata Without Borders ecosystem for
 neurophysiological data science", eLife 11:e78362.
@@ -26,6 +27,7 @@ from neurodam.spikes import SpikeTrains
 __all__ = ["is_nwb", "read_nwb", "write_nwb"]
 
 _NOTES_PREFIX = "neurodam.meta="
+_WINDOW_KEY = "_neurodam_window"  # [t_start, t_stop] in the notes JSON (needed for 0 units)
 
 
 def _pynwb():
@@ -80,7 +82,7 @@ def write_nwb(spikes: SpikeTrains, path: str | os.PathLike, overwrite: bool = Fa
         session_description=str(meta.get("session_description", "neurodam spike trains")),
         identifier=str(meta.get("identifier", uuid.uuid4())),
         session_start_time=start,
-        notes=_NOTES_PREFIX + meta_to_json(meta),
+        notes=_NOTES_PREFIX + meta_to_json({**meta, _WINDOW_KEY: [spikes.t_start, spikes.t_stop]}),
     )
     window = [[spikes.t_start, spikes.t_stop]]
     for times in spikes.per_neuron():
@@ -136,6 +138,9 @@ def read_nwb(path: str | os.PathLike) -> SpikeTrains:
             if notes.startswith(_NOTES_PREFIX)
             else ({"notes": notes} if notes else {})
         )
+        window = meta.pop(_WINDOW_KEY, None)
+        if t_start is None and isinstance(window, list) and len(window) == 2:
+            t_start, t_stop = float(window[0]), float(window[1])
         meta["session_description"] = nwbfile.session_description
         meta["identifier"] = nwbfile.identifier
         meta["session_start_time"] = nwbfile.session_start_time.isoformat()
