@@ -50,7 +50,7 @@ from neurodam.patterns import flip as _flip
 from neurodam.patterns import validate_patterns
 from neurodam.spikes import SpikeTrains
 
-__all__ = ["run", "initial_state", "SCHEDULES", "NOISE_MODES"]
+__all__ = ["run", "iterate", "initial_state", "SCHEDULES", "NOISE_MODES"]
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +101,15 @@ def _pattern(xi: np.ndarray, mu: Any, rng: np.random.Generator) -> np.ndarray:
         fill = np.where(rng.random(N) < 0.5, 1, -1).astype(np.int8)
         p[zero] = fill[zero]
     return p
+
+
+def _init_pattern(init: Any) -> int | None:
+    """Index of the pattern the run starts from (None for a random or explicit state)."""
+    if isinstance(init, tuple):
+        return int(init[0])
+    if isinstance(init, int | np.integer) and not isinstance(init, bool):
+        return int(init)
+    return None
 
 
 def _check_args(noise, temperature, schedule, steps, noise_mode, fire_on, dt):
@@ -220,6 +229,7 @@ def run(
         "dt": float(dt),
         "backend": "reference",
         "init_state": s0.copy(),
+        "init_pattern": _init_pattern(init),
     }
     keep_states = record_states or record_spikes
     fn = _run_sync if schedule == "sync" else _run_async
@@ -250,7 +260,7 @@ def _spikes(states, s0, fire_on, N, steps, dt, params) -> SpikeTrains:
         prev[1:] = states[:-1]
         t_idx, senders = np.nonzero((states > 0) & (prev < 0))
     times = (t_idx + 1) * dt
-    meta = {k: v for k, v in params.items() if k != "init_state"}
+    meta = {k: v for k, v in params.items() if k not in ("init_state", "init_pattern")}
     return SpikeTrains(times, senders, n_neurons=N, t_start=0.0, t_stop=steps * dt, meta=meta)
 
 
@@ -405,3 +415,134 @@ def _run_async(inter, xi8, s0, steps, p, T, noise_mode, fire_on, rng, keep_state
         if keep_states:
             states[t] = s
     return ov, en, counts, states, s.astype(np.int8)
+
+
+def iterate(
+    patterns: np.ndarray,
+    states: np.ndarray,
+    F: str | Interaction = "hopfield",
+    schedule: str = "sync",
+    max_steps: int = 50,
+    seed: int | np.random.Generator | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Deterministic (T=0, p=0) dynamics of a batch of states until a fixed point.
+
+    The same update as :func:`run` (ties keep the state), vectorised over B independent
+    states; used by the retrieval tools (basins, capacity curves).
+
+    Parameters
+    ----------
+    patterns : (K, N) array
+    states : (B, N) or (N,) array of +-1
+        Initial states.
+    F : str or Interaction
+    schedule : {"sync", "async"}
+        ``async``: one step is a sweep over all N neurons in a random order (one order per
+        sweep, ``rng.permutation(N)``, shared by the B states).
+    max_steps : int
+        Maximum number of steps (sweeps); a state stops when one step leaves it unchanged.
+    seed : int, Generator or None
+        For the asynchronous orders.
+
+    Returns
+    -------
+    final : (B, N) int8
+        Final states.
+    n_steps : (B,) int64
+        Steps until the fixed point (the last step that changed something), or
+        ``max_steps`` without convergence.
+    converged : (B,) bool
+        Whether a fixed point was reached.
+    """
+    inter = parse_interaction(F)
+    xi8 = validate_patterns(patterns, allow_zero=True)
+    K, N = xi8.shape
+    S0 = np.asarray(states)
+    if S0.ndim == 1:
+        S0 = S0[None, :]
+    if S0.ndim != 2 or S0.shape[1] != N:
+        raise ValueError(
+            f"states: expected a (B, N={N}) array (the patterns' N), got shape {S0.shape}"
+        )
+    if not np.all(np.abs(S0) == 1):
+        raise ValueError("states: expected entries in {-1, +1}")
+    if schedule not in SCHEDULES:
+        raise ValueError(f"schedule: expected one of {SCHEDULES}, got {schedule!r}")
+    if isinstance(max_steps, bool) or not isinstance(max_steps, int | np.integer) or max_steps < 1:
+        raise ValueError(f"max_steps: expected an integer >= 1, got {max_steps!r}")
+    xi = xi8.astype(np.float64)
+    zeros = bool(np.any(xi8 == 0))
+    S = S0.T.astype(np.float64).copy()  # (N, B)
+    B = S.shape[1]
+    n_steps = np.full(B, int(max_steps), dtype=np.int64)
+    converged = np.zeros(B, dtype=bool)
+    active = np.arange(B)
+    if schedule == "sync":
+        for t in range(int(max_steps)):
+            Sa = S[:, active]
+            new = _batch_update(inter, xi, Sa, zeros)
+            same = np.all(new == Sa, axis=0)
+            S[:, active] = new
+            done = active[same]
+            n_steps[done] = t
+            converged[done] = True
+            active = active[~same]
+            if active.size == 0:
+                break
+    else:
+        rng = np.random.default_rng(seed)
+        xiT = np.ascontiguousarray(xi.T)
+        A = xi @ S  # (K, B)
+        for t in range(int(max_steps)):
+            order = rng.permutation(N)
+            changed = np.zeros(B, dtype=bool)
+            Aa, Sa = A[:, active], S[:, active]
+            for i in order:
+                x = xiT[i][:, None]  # (K, 1)
+                Ae = Aa - x * Sa[i]
+                new = _single_update(inter, x, Ae, Sa[i])
+                ch = new != Sa[i]
+                if ch.any():
+                    changed[active[ch]] = True
+                    Sa[i] = new
+                    Aa = Ae + x * new
+            A[:, active], S[:, active] = Aa, Sa
+            same = ~changed[active]
+            done = active[same]
+            n_steps[done] = t
+            converged[done] = True
+            active = active[~same]
+            if active.size == 0:
+                break
+    return S.T.astype(np.int8), n_steps, converged
+
+
+def _batch_update(inter: Interaction, xi: np.ndarray, S: np.ndarray, zeros: bool) -> np.ndarray:
+    """Synchronous deterministic update of the columns of S (N, B); fields as in run()."""
+    A = xi @ S  # (K, B)
+    if inter.kind == "exp":
+        W = np.exp(inter.lam * (A - A.max(axis=0)))
+        G = xi.T @ W
+        tot = (np.abs(xi).T @ W) if zeros else W.sum(axis=0)
+        G += (_tie_tolerance(xi.shape[0]) - math.tanh(inter.lam)) * tot * S
+        return np.copysign(1.0, G)
+    n = inter.n
+    fa = A**n
+    U = fa - (A - 2.0) ** n
+    V = (A + 2.0) ** n - fa
+    H = xi.T @ (U + V)
+    H += S * ((np.abs(xi).T @ (U - V)) if zeros else (U - V).sum(axis=0))
+    H += 0.5 * S
+    return np.copysign(1.0, H)
+
+
+def _single_update(inter: Interaction, x: np.ndarray, Ae: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """New value of one neuron in B states; x (K, 1), Ae (K, B) overlaps without it."""
+    if inter.kind == "exp":
+        W = np.exp(inter.lam * (Ae - Ae.max(axis=0)))
+        h = (x * W).sum(axis=0)
+        tol = _tie_tolerance(x.shape[0]) * (np.abs(x) * W).sum(axis=0)
+        return np.copysign(1.0, h + tol * s)
+    n = inter.n
+    h = ((Ae + x) ** n - (Ae - x) ** n).sum(axis=0)
+    return np.copysign(1.0, h + 0.5 * s)

@@ -1,0 +1,137 @@
+"""Pattern generators, cues, datasets, IDX reader."""
+
+import gzip
+import struct
+
+import numpy as np
+import pytest
+
+from neurodam import patterns as P
+
+
+def test_rademacher_statistics_and_seed():
+    xi = P.rademacher(50, 400, seed=1)
+    assert xi.shape == (50, 400) and xi.dtype == np.int8
+    assert set(np.unique(xi)) == {-1, 1}
+    # mean of 20000 +-1 entries: std 1/sqrt(20000) = 0.007; 5 sigma
+    assert abs(xi.mean()) < 5 / np.sqrt(xi.size)
+    np.testing.assert_array_equal(xi, P.rademacher(50, 400, seed=1))
+    assert not np.array_equal(xi, P.rademacher(50, 400, seed=2))
+
+
+def test_diluted_fraction_of_zeros():
+    d = 0.3
+    xi = P.diluted(100, 500, d, seed=0)
+    assert set(np.unique(xi)) <= {-1, 0, 1}
+    n = xi.size
+    # binomial: std sqrt(d(1-d)/n) = 0.002; 5 sigma
+    assert abs((xi == 0).mean() - d) < 5 * np.sqrt(d * (1 - d) / n)
+    assert abs(xi[xi != 0].mean()) < 5 / np.sqrt((xi != 0).sum())
+    assert (P.diluted(3, 10, 0.0, seed=0) != 0).all()
+
+
+def test_correlated_overlap_is_c_squared():
+    c = 0.6
+    xi = P.correlated(60, 1000, c, seed=3).astype(float)
+    C = xi @ xi.T / 1000
+    off = C[~np.eye(60, dtype=bool)]
+    # each pair's overlap has mean c^2 = 0.36 and std ~ sqrt(1 - c^4)/sqrt(N) = 0.03;
+    # the mean over 3540 (correlated) pairs is within 0.01 of c^2 (shared parent: the
+    # pairs are exchangeable, their mean fluctuates by ~ c^2 * 2 sqrt((1-c^2)/(K N)))
+    assert abs(off.mean() - c**2) < 0.01
+    np.testing.assert_array_equal(
+        P.correlated(5, 20, 1.0, seed=0)[0], P.correlated(5, 20, 1.0, seed=0)[1]
+    )
+
+
+def test_noisy_examples_quality():
+    arch = P.rademacher(4, 500, seed=0)
+    r = 0.4
+    ex = P.noisy_examples(arch, 30, r, seed=1)
+    assert ex.shape == (4, 30, 500)
+    agree = (ex == arch[:, None, :]).mean()
+    # P(eta = xi) = (1 + r)/2 = 0.7 over 60000 entries: std 0.0019; 5 sigma
+    assert abs(agree - (1 + r) / 2) < 5 * np.sqrt(0.21 / ex.size)
+
+
+def test_flip_exact_count():
+    p = P.rademacher(1, 101, seed=0)[0]
+    for f in (0.0, 0.1, 0.25, 1.0):
+        q = P.flip(p, f, seed=4)
+        assert (q != p).sum() == round(f * 101)
+    np.testing.assert_array_equal(P.flip(p, 0.2, seed=9), P.flip(p, 0.2, seed=9))
+
+
+def test_digits():
+    xi, labels = P.digits()
+    assert xi.shape == (1797, 64) and labels.shape == (1797,)
+    assert set(np.unique(xi)) == {-1, 1}
+    raw, _ = P.digits(binarize=False)
+    np.testing.assert_array_equal(xi == 1, raw > 8)  # half of the maximum intensity 16
+    # binarised digits are correlated patterns: same-class overlap > cross-class overlap
+    x = xi.astype(float)
+    m0 = x[labels == 0].mean(0)
+    m1 = x[labels == 1].mean(0)
+    assert (m0 @ x[labels == 0].T).mean() > (m0 @ x[labels == 1].T).mean()
+    assert m1.shape == (64,)
+
+
+def _write_idx(path, arr, code=0x08, gz=False):
+    header = bytes([0, 0, code, arr.ndim]) + b"".join(struct.pack(">I", d) for d in arr.shape)
+    dt = {0x08: ">u1", 0x0C: ">i4", 0x0D: ">f4"}[code]
+    data = header + arr.astype(dt).tobytes()
+    (gzip.open if gz else open)(path, "wb").write(data)
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_read_mnist_idx_roundtrip(tmp_path, gz):
+    rng = np.random.default_rng(0)
+    imgs = rng.integers(0, 256, size=(5, 28, 28)).astype(np.uint8)
+    f = tmp_path / ("img.idx3-ubyte" + (".gz" if gz else ""))
+    _write_idx(f, imgs, gz=gz)
+    out = P.read_mnist_idx(f)
+    np.testing.assert_array_equal(out, imgs)
+    lab = np.array([3, 1, 4, 1, 5], dtype=np.uint8)
+    _write_idx(tmp_path / "lab", lab)
+    np.testing.assert_array_equal(P.read_mnist_idx(tmp_path / "lab"), lab)
+    ints = np.array([[1, -2], [300000, 4]], dtype=np.int32)
+    _write_idx(tmp_path / "ints", ints, code=0x0C)
+    np.testing.assert_array_equal(P.read_mnist_idx(tmp_path / "ints"), ints)
+    b = P.binarize(out, 127)
+    assert b.shape == (5, 784)
+    np.testing.assert_array_equal(b == 1, imgs.reshape(5, -1) > 127)
+
+
+def test_read_mnist_idx_bad(tmp_path):
+    f = tmp_path / "bad"
+    f.write_bytes(b"\x01\x02\x08\x01\x00\x00\x00\x05abc")
+    with pytest.raises(ValueError, match="path"):
+        P.read_mnist_idx(f)
+    f.write_bytes(b"\x00\x00\x08\x01\x00\x00\x00\x05abc")  # 3 bytes instead of 5
+    with pytest.raises(ValueError, match="path"):
+        P.read_mnist_idx(f)
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match="K"):
+        P.rademacher(0, 10)
+    with pytest.raises(ValueError, match="N"):
+        P.rademacher(3, 0)
+    with pytest.raises(ValueError, match="d"):
+        P.diluted(3, 10, 1.0)
+    with pytest.raises(ValueError, match="d"):
+        P.diluted(3, 10, -0.1)
+    with pytest.raises(ValueError, match="c"):
+        P.correlated(3, 10, 1.5)
+    with pytest.raises(ValueError, match="r"):
+        P.noisy_examples(P.rademacher(2, 5, seed=0), 3, 2.0)
+    with pytest.raises(ValueError, match="archetypes"):
+        P.noisy_examples(np.array([[1, 2, 1]]), 3, 0.5)
+    with pytest.raises(ValueError, match="pattern"):
+        P.flip(np.array([1, 0, 1]), 0.1)
+    with pytest.raises(ValueError, match="fraction"):
+        P.flip(np.array([1, -1, 1]), 1.5)
+    with pytest.raises(ValueError, match="patterns"):
+        P.validate_patterns(np.array([[1, 0.5]]))
+    with pytest.raises(ValueError, match="patterns"):
+        P.validate_patterns(np.ones((2, 5)), N=6)
