@@ -134,8 +134,7 @@ def crackling_relation(
         gamma = gamma_se = float("nan")
         rng = (0, 0)
         warnings.warn(
-            f"crackling_relation: fewer than 3 durations hold {min_count} avalanches; "
-            "gamma is nan",
+            f"crackling_relation: fewer than 3 durations hold {min_count} avalanches; gamma is nan",
             stacklevel=2,
         )
     else:
@@ -353,9 +352,7 @@ def branching_ratio(
     if isinstance(k_max, bool) or not isinstance(k_max, int | np.integer) or k_max < 2:
         raise ValueError(f"k_max: expected an integer >= 2, got {k_max!r}")
     if k_max >= act.size // 2:
-        raise ValueError(
-            f"k_max: expected fewer lags than half the {act.size} bins, got {k_max}"
-        )
+        raise ValueError(f"k_max: expected fewer lags than half the {act.size} bins, got {k_max}")
     r = _regression_slopes(act, int(k_max))
     k = np.arange(1, k_max + 1, dtype=np.float64)
     pos = r > 0

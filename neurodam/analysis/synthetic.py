@@ -5,8 +5,15 @@ Generators
 branching_process   critical / sub-critical Galton-Watson avalanches (known tau, alpha, m)
 poisson_spikes      homogeneous Poisson spike trains (no avalanche structure)
 
-Every generator takes ``seed`` (int, ``numpy.random.Generator`` or None) and
-returns a :class:`neurodam.SpikeTrains`; the same seed gives the same result.
+Event times (temporal complexity)
+---------------------------------
+renewal_process     power-law renewal events, Psi(tau) = (T/(T+tau))^(mu-1) (known mu)
+poisson_process     Poisson events (exponential waiting times)
+superpose           sorted union of two event sequences
+
+Every generator takes ``seed`` (int, ``numpy.random.Generator`` or None); the spike
+generators return a :class:`neurodam.SpikeTrains`, the event generators an array of
+event times in seconds. The same seed gives the same result.
 """
 
 from __future__ import annotations
@@ -17,7 +24,13 @@ import numpy as np
 
 from neurodam.spikes import SpikeTrains
 
-__all__ = ["branching_process", "poisson_spikes"]
+__all__ = [
+    "branching_process",
+    "poisson_process",
+    "poisson_spikes",
+    "renewal_process",
+    "superpose",
+]
 
 
 def _check_positive_int(value, name: str, allow_zero: bool = False) -> int:
@@ -221,3 +234,78 @@ def poisson_spikes(
     times = rng.uniform(0.0, duration, size=senders.size)
     meta = {"generator": "poisson_spikes", "rate": r.tolist() if np.ptp(r) else float(r[0])}
     return SpikeTrains(times, senders, n_neurons=n_neurons, t_start=0.0, t_stop=duration, meta=meta)
+
+
+# --------------------------------------------- event times (temporal complexity, issue 4)
+def _check_event_count(n_events) -> int:
+    if isinstance(n_events, bool) or not isinstance(n_events, int | np.integer):
+        raise TypeError(f"n_events: expected an integer, got {n_events!r}")
+    if n_events < 1:
+        raise ValueError(f"n_events: expected an integer >= 1, got {n_events}")
+    return int(n_events)
+
+
+def renewal_process(mu: float, n_events: int, T: float = 1.0, seed=None) -> np.ndarray:
+    r"""Event times of a renewal process with power-law waiting times (complexity index mu).
+
+    Waiting times are i.i.d. with survival :math:`\Psi(\tau) = (T/(T+\tau))^{\mu-1}`, so
+    :math:`\psi(\tau) = (\mu-1) T^{\mu-1} / (T+\tau)^{\mu}` ~ :math:`\tau^{-\mu}`, drawn by
+    inversion :math:`\tau = T(u^{1/(1-\mu)} - 1)` (Paradisi et al. 2012). Mean waiting time
+    T/(mu - 2) for mu > 2 (infinite for mu <= 2).
+
+    Parameters
+    ----------
+    mu : float
+        Complexity index, > 1.
+    n_events : int
+        Number of events; the times are the cumulative sums of ``n_events`` waiting times
+        (the first event at the first waiting time after 0).
+    T : float
+        Time scale in seconds (> 0).
+    seed : int, Generator or None
+    """
+    n = _check_event_count(n_events)
+    if isinstance(mu, bool) or not isinstance(mu, int | float | np.number) or not mu > 1:
+        raise ValueError(f"mu: expected a complexity index > 1, got {mu!r}")
+    if not (isinstance(T, int | float | np.number) and math.isfinite(T) and T > 0):
+        raise ValueError(f"T: expected a time scale > 0 seconds, got {T!r}")
+    if not math.isfinite(mu):
+        raise ValueError(f"mu: expected a finite complexity index > 1, got {mu!r}")
+    rng = np.random.default_rng(seed)
+    u = 1.0 - rng.random(n)  # in (0, 1]
+    tau = T * np.expm1(np.log(u) / (1.0 - mu))
+    return np.cumsum(tau)
+
+
+def poisson_process(rate: float, n_events: int, seed=None) -> np.ndarray:
+    """Event times of a homogeneous Poisson process (exponential waiting times, mean 1/rate).
+
+    Parameters
+    ----------
+    rate : float
+        Events per second (> 0).
+    n_events : int
+        Number of events (the first one after the first waiting time from 0).
+    seed : int, Generator or None
+    """
+    n = _check_event_count(n_events)
+    if not (isinstance(rate, int | float | np.number) and math.isfinite(rate) and rate > 0):
+        raise ValueError(f"rate: expected a rate > 0 events per second, got {rate!r}")
+    rng = np.random.default_rng(seed)
+    return np.cumsum(rng.exponential(1.0 / rate, size=n))
+
+
+def superpose(a, b) -> np.ndarray:
+    """Sorted union of two event sequences (e.g. a renewal process plus Poisson noise).
+
+    Raises ``ValueError`` naming ``a`` or ``b`` for non-1-D or non-finite input.
+    """
+    parts = []
+    for name, x in (("a", a), ("b", b)):
+        arr = np.asarray(x, dtype=np.float64)
+        if arr.ndim != 1:
+            raise ValueError(f"{name}: expected a 1-D array of event times, got shape {arr.shape}")
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name}: expected finite event times")
+        parts.append(arr)
+    return np.sort(np.concatenate(parts), kind="stable")

@@ -1,0 +1,215 @@
+"""Clauset-Shalizi-Newman power-law fits (issue 3).
+
+Known answers: samples of scipy's zeta (Zipf) and truncated Zipf distributions
+and of a Pareto law (independent generators with a known exponent), a
+geometric sample (not a power law), and the ``powerlaw`` package (Alstott et
+al. 2014) as an independent implementation on the same data and xmin.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy import special, stats
+
+from neurodam.analysis import PowerLawFit, compare_distributions, fit_power_law
+from neurodam.analysis.powerlaw import _hurwitz_zeta
+
+
+def zipf(a, n, seed, xmin=1):
+    """Discrete power law P(k) ~ k^-a for k >= xmin (scipy's Zipf, shifted by rejection)."""
+    rng = np.random.default_rng(seed)
+    out = np.zeros(0)
+    while out.size < n:
+        x = stats.zipf.rvs(a, size=4 * n, random_state=rng).astype(float)
+        out = np.concatenate([out, x[x >= xmin]])
+    return out[:n]
+
+
+def test_fast_hurwitz_zeta_matches_scipy():
+    rng = np.random.default_rng(0)
+    s = rng.uniform(1.01, 12, 20000)
+    q = np.concatenate([rng.uniform(1, 32, 10000), rng.uniform(32, 1e7, 10000)])
+    np.testing.assert_allclose(_hurwitz_zeta(s, q), special.zeta(s, q), rtol=1e-10)
+
+
+@pytest.mark.parametrize("a", [1.5, 2.0, 2.7])
+def test_discrete_known_exponent(a):
+    x = zipf(a, 20000, seed=1)
+    fit = fit_power_law(x, discrete=True, xmin=1)
+    # MLE is asymptotically normal with the stated standard error: 4 se is a 6e-5 two-sided miss
+    assert abs(fit.alpha - a) < 4 * fit.alpha_se
+    assert fit.alpha_se == pytest.approx(0.0, abs=0.02)
+    assert fit.n_tail == 20000 and fit.xmin == 1
+
+
+def test_continuous_known_exponent_and_se():
+    rng = np.random.default_rng(2)
+    x = rng.pareto(1.5, 10000) + 1.0  # density ~ x^-2.5 on x >= 1
+    fit = fit_power_law(x, discrete=False, xmin=1.0)
+    assert fit.alpha_se == pytest.approx((fit.alpha - 1) / np.sqrt(10000))  # CSN eq. 3.2
+    assert abs(fit.alpha - 2.5) < 4 * fit.alpha_se
+
+
+def test_standard_error_matches_spread_of_replicates():
+    # the Fisher-information se (CSN eq. 3.6) should equal the spread over replicates;
+    # 200 replicates give the sample sd to ~5 %, so allow 20 %
+    alphas, ses = [], []
+    for seed in range(200):
+        f = fit_power_law(zipf(2.2, 500, seed=100 + seed), xmin=1)
+        alphas.append(f.alpha)
+        ses.append(f.alpha_se)
+    assert np.std(alphas, ddof=1) == pytest.approx(np.mean(ses), rel=0.2)
+
+
+def test_xmin_scan_finds_the_onset_of_the_power_law():
+    # body: uniform on 1..9 (not a power law), tail: zeta(2.5) restricted to k >= 10.
+    # The KS-minimising xmin fluctuates above the true onset (CSN 2009 fig. 3), so check
+    # replicates: never below the onset, median at it, alpha within 4 se each time.
+    rng = np.random.default_rng(3)
+    body = rng.integers(1, 10, 5000).astype(float)
+    xmins = []
+    for seed in range(5):
+        fit = fit_power_law(np.concatenate([body, zipf(2.5, 5000, seed=40 + seed, xmin=10)]))
+        assert fit.xmin_scanned and fit.xmin >= 10
+        assert abs(fit.alpha - 2.5) < 4 * fit.alpha_se
+        xmins.append(fit.xmin)
+    assert 10 <= np.median(xmins) <= 11
+
+
+def test_vectorised_scan_equals_one_fit_per_candidate():
+    from neurodam.analysis.powerlaw import _scan
+
+    x = np.concatenate([zipf(2.2, 3000, seed=19, xmin=4), np.arange(1, 4.0).repeat(300)])
+    xm, al, ks = _scan(np.sort(x), True, None, 10, None)
+    for i in range(0, xm.size, max(1, xm.size // 15)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            f = fit_power_law(x, xmin=xm[i])
+        assert al[i] == pytest.approx(f.alpha, abs=1e-6)
+        assert ks[i] == pytest.approx(f.ks, abs=1e-6)
+
+
+def test_xmax_truncation():
+    # truncated zeta law on 1..50 (scipy's zipfian): the truncated fit recovers a,
+    # the untruncated fit does not (the missing tail makes the data look steeper)
+    x = stats.zipfian.rvs(1.8, 50, size=20000, random_state=5).astype(float)
+    fit = fit_power_law(x, xmin=1, xmax=50)
+    assert abs(fit.alpha - 1.8) < 4 * fit.alpha_se
+    naive = fit_power_law(x, xmin=1)
+    assert naive.alpha - 1.8 > 10 * fit.alpha_se
+    assert fit.ccdf(np.array([1.0]))[0] == pytest.approx(1.0)
+    assert fit.ccdf(np.array([51.0]))[0] == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("discrete", [True, False])
+def test_agrees_with_powerlaw_package(discrete):
+    powerlaw = pytest.importorskip("powerlaw")
+    rng = np.random.default_rng(6)
+    if discrete:
+        x = np.concatenate([zipf(2.3, 1500, seed=7, xmin=5), rng.integers(1, 5, 700)]) * 1.0
+    else:
+        x = np.concatenate([rng.pareto(1.3, 1500) + 2.0, rng.uniform(0.5, 2.0, 500)])
+    ours = fit_power_law(x, discrete=discrete, min_tail=2, max_candidates=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = powerlaw.Fit(x, discrete=discrete, estimate_discrete=False, verbose=0)
+        same = powerlaw.Fit(
+            x, discrete=discrete, xmin=ours.xmin, estimate_discrete=False, verbose=0
+        )
+    # same xmin choice (powerlaw scans every distinct value with the same KS convention)
+    assert ours.xmin == ref.xmin
+    # on the same data and xmin, exponents within 0.01 (the issue's criterion; we see ~1e-5,
+    # the tolerance of powerlaw's numerical optimiser) and the same KS distance
+    assert abs(ours.alpha - same.power_law.alpha) < 0.01
+    assert ours.ks == pytest.approx(same.power_law.D, abs=1e-3)
+    for alt in ("exponential", "truncated_power_law"):
+        R, p, _ = compare_distributions(x, ours, alt)
+        R_ref, p_ref = same.distribution_compare("power_law", alt)
+        # both fit the alternative numerically; the log-likelihoods agree to ~1e-3 of |R|
+        assert R == pytest.approx(R_ref, rel=0.02, abs=0.05)
+
+
+def test_sampler_matches_pmf():
+    fit = fit_power_law(zipf(2.0, 5000, seed=8), xmin=1)
+    draw = fit.sample(200000, seed=9)
+    k = np.arange(1, 6)
+    pmf = k**-fit.alpha / special.zeta(fit.alpha, 1)
+    freq = np.array([(draw == v).mean() for v in k])
+    # binomial sd of a frequency ~ sqrt(p/N) <= 0.0016; allow 4 sd
+    np.testing.assert_allclose(freq, pmf, atol=0.0065)
+    assert draw.min() >= 1 and np.all(draw == np.round(draw))
+
+
+def test_p_value_accepts_power_law_and_rejects_geometric():
+    fit_pl = fit_power_law(zipf(2.5, 1500, seed=10))
+    p_pl = fit_pl.p_value(n_boot=60, seed=11)
+    # under H0 p is uniform on [0, 1]; for this seed it is above the CSN cut 0.1
+    assert p_pl > 0.1
+    # a geometric law fitted from xmin=1 is rejected: no replicate is as far off (p = 0/60).
+    # (With xmin scanned, CSN's test may pick a short far tail where a steep power law
+    # cannot be rejected: that is why compare_distributions exists.)
+    geo = stats.geom.rvs(0.1, size=1500, random_state=12).astype(float)
+    fit_geo = fit_power_law(geo, xmin=1)
+    assert fit_geo.p_value(n_boot=60, seed=13) <= 0.05
+    assert fit_pl.p_value(n_boot=20, seed=3) == fit_pl.p_value(n_boot=20, seed=3)
+
+
+def test_likelihood_ratio_verdicts():
+    x_pl = zipf(2.0, 5000, seed=14)
+    fit = fit_power_law(x_pl, xmin=1)
+    lr = compare_distributions(x_pl, fit, "exponential")
+    assert lr.R > 0 and lr.p < 0.01 and lr.verdict() == "power law"
+    geo = stats.geom.rvs(0.05, size=5000, random_state=15).astype(float)
+    fit_g = fit_power_law(geo, xmin=1)
+    lr = compare_distributions(geo, fit_g, "exponential")
+    assert lr.R < 0 and lr.p < 0.01 and lr.verdict() == "exponential"
+    lr = compare_distributions(geo, fit_g, "truncated_power_law")
+    assert lr.R < 0 and lr.p < 0.01
+    rng = np.random.default_rng(16)
+    logn = np.round(np.exp(rng.normal(3.0, 0.5, 5000)))
+    fit_l = fit_power_law(logn, xmin=1)
+    lr = compare_distributions(logn, fit_l, "lognormal")
+    assert lr.R < 0 and lr.p < 0.01 and lr.verdict() == "lognormal"
+
+
+# ------------------------------------------------------------------ bad input
+@pytest.mark.parametrize(
+    "x, msg",
+    [
+        ([3, 3, 3], "2 distinct"),
+        ([5], "2 distinct"),
+        ([0, 1, 2, 3], "positive"),
+        ([-1, 1, 2, 3], "positive"),
+        ([1.5, 2, 3], "integer"),
+        ([1, np.nan, 3], "finite"),
+    ],
+)
+def test_bad_x(x, msg):
+    with pytest.raises(ValueError, match=f"x: .*{msg}"):
+        fit_power_law(np.array(x, dtype=float), discrete=True)
+
+
+def test_bad_ranges_and_alternative():
+    x = zipf(2.0, 200, seed=17)
+    with pytest.raises(ValueError, match="xmax"):
+        fit_power_law(x, xmax=0.5)
+    with pytest.raises(ValueError, match="xmin"):
+        fit_power_law(x, xmin=1.5)
+    with pytest.raises(ValueError, match="xmin"):
+        fit_power_law(x, xmin=1e9)
+    with pytest.raises(ValueError, match="min_tail"):
+        fit_power_law(x, min_tail=1)
+    fit = fit_power_law(x, xmin=1)
+    with pytest.raises(ValueError, match="alternative"):
+        compare_distributions(x, fit, "gamma")
+    with pytest.raises(TypeError, match="fit"):
+        compare_distributions(x, "fit")
+    with pytest.raises(ValueError, match="n_boot"):
+        fit.p_value(n_boot=0)
+    assert isinstance(fit, PowerLawFit)
+
+
+def test_small_tail_warns():
+    with pytest.warns(UserWarning, match="unreliable"):
+        fit_power_law(zipf(2.0, 30, seed=18), xmin=1)
