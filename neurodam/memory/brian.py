@@ -79,7 +79,7 @@ from typing import Any
 
 import numpy as np
 
-from neurodam.memory.interactions import Interaction, parse_interaction
+from neurodam.memory.interactions import Interaction, _tie_tolerance, parse_interaction
 
 __all__ = [
     "FORMS",
@@ -95,7 +95,6 @@ SCHEDULES = ("sync", "async")
 NOISE_MODES = ("flip", "reset")
 FIRE_ON = ("plus", "flip")
 RECORDABLE = ("spikes", "overlaps", "activity", "states")
-_EPS = float(np.finfo(np.float64).eps)
 # sub-steps of an asynchronous run are stored in a TimedArray: bound its size
 _MAX_ASYNC_SUBSTEPS = 20_000_000
 
@@ -275,48 +274,48 @@ def _second():
 
 
 def _field_code(inter: Interaction, n_neurons: int, n_patterns: int) -> dict[str, str]:
-    """Code snippets of the model: memory coefficients, norm sums, feature field/update."""
+    """Code of the model: memory coefficients c, d; feature field (same arithmetic as
+    :mod:`neurodam.memory.reference`, so the T=0 trajectories are identical)."""
     if inter.kind == "poly":
         n = int(inter.n)
-        memory = (
-            f"fa = a**{n}\n"
-            f"u = fa - (a - 2)**{n}\n"
-            f"v = (a + 2)**{n} - fa\n"
-            "c = 0.5*(u + v)\n"
-            "d = 0.5*(u - v)"
-        )
-        # exact integers (or halves) in float64: the tie rule is h == 0
-        field = "h = g + sigma*s\ntol = 0"
-        return {"memory": memory, "field": field}
+        memory = f"fa = a**{n}\nu = fa - (a - 2)**{n}\nv = (a + 2)**{n} - fa\nc = u + v\nd = u - v"
+        # h = g + sigma*sd is twice the exact field, an exact integer in float64; adding
+        # 0.5*sigma makes an exact tie keep the state
+        return {
+            "memory": memory,
+            "field": "h = g + sigma*sd",
+            "det": "x = h + 0.5*sigma",
+        }
     lam = float(inter.lam)
     b = min(lam, 300.0 / n_neurons)
     memory = f"c = exp({lam!r}*(a - {float(n_neurons)!r}) - {lam / b!r}*log(Zl))\nd = c"
-    tanh_l = math.tanh(lam)
-    tie = 4.0 * (n_patterns + 2) * _EPS
-    field = f"h = g - sigma*{tanh_l!r}*s\ntol = {tie!r}*s"
+    th = float(math.tanh(lam))
+    tol = float(_tie_tolerance(n_patterns))
     return {
         "memory": memory,
-        "field": field,
-        "zterm": f"exp({b!r}*(a - {float(n_neurons)!r}))",
+        # h = g - tanh(lam) S sigma, ties |h| <= tol S keep sigma: sgn(h + tol S sigma)
+        "field": "",
+        "det": f"x = g + ({tol!r} - {th!r})*sd*sigma",
+        "zterm": f"exp({b!r}*(a_pre - {float(n_neurons)!r}))",
     }
 
 
 def _glauber_code(inter: Interaction, n_neurons: int) -> str:
-    """Heat-bath update: hE (energy field, interactions.glauber_fields), then sigma_new."""
+    """Heat-bath update with the energy field hE of ``interactions.glauber_fields``."""
     if inter.kind == "poly":
         n = int(inter.n)
-        scale = 2.0 * n * float(n_neurons) ** (n - 1)
-        hE = f"hE = h / {scale!r}"
+        scale = 1.0 / (2.0 * n * float(n_neurons) ** (n - 1))
+        hE = f"hE = 0.5*h*{scale!r}"
     else:
         lam = float(inter.lam)
-        # P_i, M_i: sums of w over xi_i = +1 / -1 (only +-1 patterns: s_i = S)
+        # P_i, M_i: sums of w over xi_i = +1 / -1 (+-1 patterns: P + M = S, P - M = g)
         hE = (
-            "lP = log(clip(0.5*(s + g), 0, inf))\n"
-            "lM = log(clip(0.5*(s - g), 0, inf))\n"
+            "lP = log(clip(0.5*(sd + g), 0, inf))\n"
+            "lM = log(clip(0.5*(sd - g), 0, inf))\n"
             f"x1 = -{2 * lam!r}*sigma + lP\n"
             f"x2 = {2 * lam!r}*sigma + lM\n"
             "lB = clip(x1, x2, inf) + log(1 + exp(-abs(x1 - x2)))\n"
-            f"hE = sigma*(log(s) - lB) / {2 * lam!r}"
+            f"hE = sigma*(log(sd) - lB) / {2 * lam!r}"
         )
     return hE + "\nsnew = 2*int(rand() < 0.5*(1 + tanh(beta*hE))) - 1"
 
@@ -335,7 +334,7 @@ def build_memory_network(
     fire_on: str = "plus",
     record: Iterable[str] | str | None = ("spikes", "overlaps", "activity"),
     dt: float = 1e-3,
-    form: str = "matrix",
+    form: str = "bipartite",
     name: str = "dam",
 ) -> MemoryNetwork:
     """Build the associative memory as Brian2 objects on the active device.
@@ -407,7 +406,7 @@ def build_memory_network(
         )
     rng = np.random.default_rng(seed)
     if init is None:
-        s0 = rng.choice(np.array([-1.0, 1.0]), size=N)
+        s0 = np.where(rng.random(N) < 0.5, 1.0, -1.0)
     else:
         s0 = check_state(init, N)
 
@@ -426,16 +425,13 @@ def build_memory_network(
         order = np.concatenate([rng.permutation(N) for _ in range(steps + 1)]).astype(np.int64)
 
     code = _field_code(inter, N, K)
-    ns: dict[str, Any] = {}
 
     # ---------------------------------------------------------------- groups
     feature = b2.NeuronGroup(
         N,
-        """sigma : 1
-        g : 1
-        s : 1
-        p : 1 (shared, constant)
-        beta : 1 (shared, constant)""",
+        "sigma : 1\ng : 1\n"
+        + ("sd : 1\n" if zeros else "sd : 1 (linked)\n")
+        + "p : 1 (shared, constant)\nbeta : 1 (shared, constant)",
         dt=dt_sub,
         name=f"{name}_feature",
     )
@@ -449,6 +445,7 @@ def build_memory_network(
         N,
         "s : 1 (linked)\nprev : 1",
         threshold="s > 0" if fire_on == "plus" else "s > 0 and prev < 0",
+        reset="",
         dt=dt_step,
         name=f"{name}_readout",
     )
@@ -457,30 +454,30 @@ def build_memory_network(
     readout.thresholder["spike"].order = -100
     readout.run_regularly("prev = s", when="start", order=-99, name=f"{name}_readout_prev")
 
-    objects: list[Any] = [feature, memory, readout]
-    up = down = norm = None
-
+    # one neuron holding D = sum_mu d_mu (and Z = sum_mu exp(b (a_mu - N)) for F=exp)
     norm = b2.NeuronGroup(
         1, "D : 1" + ("\nZ : 1" if inter.kind == "exp" else ""), dt=dt_sub, name=f"{name}_norm"
     )
-    objects.append(norm)
     to_norm_eqs = "D_post = d_pre : 1 (summed)"
     if inter.kind == "exp":
-        to_norm_eqs += f"\nZ_post = {code['zterm'].replace('a', 'a_pre')} : 1 (summed)"
+        to_norm_eqs += f"\nZ_post = {code['zterm']} : 1 (summed)"
     to_norm = b2.Synapses(memory, norm, to_norm_eqs, dt=dt_sub, name=f"{name}_to_norm")
     to_norm.connect()
-    objects.append(to_norm)
+    objects: list[Any] = [feature, memory, readout, norm, to_norm]
     if inter.kind == "exp":
-        memory.Zl = b2.linked_var(norm, "Z", index=np.zeros(K, dtype=np.int32))
-        to_norm.summed_updaters["Z_post"].when = "start"
-        to_norm.summed_updaters["Z_post"].order = 0
+        memory.Zl = b2.linked_var(norm, "Z", index=np.zeros(K, dtype=int))
+    if not zeros:
+        # sum_mu |xi_i^mu| d_mu = D for every neuron when the patterns are +-1
+        feature.sd = b2.linked_var(norm, "D", index=np.zeros(N, dtype=int))
 
-    # schedule inside one sub-step (slot "start"):
-    #  0 Z (exp)   1 c, d   2 g (down), D (norm)   3 update sigma   4 a (up)
+    # order of the operations inside one (sub-)step, all in the "start" slot:
+    #   0: Z (F=exp)   1: c, d   2: g, D (and sd)   3: update sigma   4: a of the new state
+    if inter.kind == "exp":
+        _schedule(to_norm.summed_updaters["Z_post"], 0)
     memory.run_regularly(code["memory"], when="start", order=1, name=f"{name}_coeffs")
-    to_norm.summed_updaters["D_post"].when = "start"
-    to_norm.summed_updaters["D_post"].order = 2
+    _schedule(to_norm.summed_updaters["D_post"], 2)
 
+    up = down = None
     if form == "bipartite":
         ii, mm = np.meshgrid(np.arange(N), np.arange(K), indexing="ij")
         ii, mm = ii.ravel(), mm.ravel()
@@ -495,50 +492,31 @@ def build_memory_network(
         up.pat = xi[mm, ii]
         down_eqs = "pat : 1 (constant)\ng_post = pat*c_pre : 1 (summed)"
         if zeros:
-            down_eqs += "\ns_post = abs(pat)*d_pre : 1 (summed)"
+            down_eqs += "\nsd_post = abs(pat)*d_pre : 1 (summed)"
         down = b2.Synapses(memory, feature, down_eqs, dt=dt_sub, name=f"{name}_down")
         down.connect(i=mm, j=ii)
         down.pat = xi[mm, ii]
-        up.summed_updaters["a_post"].when = "start"
-        up.summed_updaters["a_post"].order = 4
-        down.summed_updaters["g_post"].when = "start"
-        down.summed_updaters["g_post"].order = 2
+        _schedule(up.summed_updaters["a_post"], 4)
+        _schedule(down.summed_updaters["g_post"], 2)
         if zeros:
-            down.summed_updaters["s_post"].when = "start"
-            down.summed_updaters["s_post"].order = 2
+            _schedule(down.summed_updaters["sd_post"], 2)
         objects += [up, down]
     else:
         from neurodam.memory import _matvec
 
-        fns = _matvec.functions(xi, name)
-        ns.update(fns.namespace)
-        memory.namespace = dict(fns.namespace)
-        feature.namespace = dict(fns.namespace)
-        memory.run_regularly(
-            f"a = {fns.overlap}(i, {fns.sync})", when="start", order=4, name=f"{name}_overlaps"
-        )
-        feature.run_regularly(
-            f"g = {fns.field}(i, {fns.sync})"
-            + (f"\ns = {fns.absfield}(i, {fns.sync})" if zeros else ""),
-            when="start",
-            order=2,
-            name=f"{name}_fields",
-        )
+        objects += _matvec.attach(feature, memory, xi, zeros, name)
 
-    if not zeros:
-        feature.s = b2.linked_var(norm, "D", index=np.zeros(N, dtype=np.int32)) if False else 0
-        # s_i = sum_mu |xi_i^mu| d_mu = D for +-1 patterns: copied from norm each step
-        feature.run_regularly("s = D_norm", when="start", order=2.5, name=f"{name}_diag")
     # ------------------------------------------------------------- update code
     upd = code["field"] + "\n"
     if T is None:
-        upd += "tie = int(abs(h) <= tol)\nsnew = sign(h)*(1 - tie) + sigma*tie\n"
+        upd += code["det"] + "\nsnew = 2*int(x >= 0) - 1\n"
     else:
         upd += _glauber_code(inter, N) + "\n"
     if noise_mode == "flip":
         upd += "snew = snew*(1 - 2*int(rand() < p))\n"
     else:
         upd += "snew = snew + int(rand() < p)*(2*int(rand() < 0.5) - 1 - snew)\n"
+    ns: dict[str, Any] = {}
     if schedule == "sync":
         upd += "sigma = snew"
     else:
@@ -568,6 +546,16 @@ def build_memory_network(
         monitors["states"] = b2.StateMonitor(
             readout, "s", record=True, when="start", order=-100, name=f"{name}_smon"
         )
+    # the state after the last step (feature.sigma itself moves on in the recording step)
+    monitors["final"] = b2.StateMonitor(
+        readout,
+        "s",
+        record=True,
+        dt=steps * dt_step,
+        when="start",
+        order=-100,
+        name=f"{name}_finalmon",
+    )
     objects += list(monitors.values())
     net = b2.Network(*objects, name=f"{name}_network")
     params = {
@@ -599,6 +587,11 @@ def build_memory_network(
         norm=norm,
         order=order,
     )
+
+
+def _schedule(obj: Any, order: int) -> None:
+    obj.when = "start"
+    obj.order = order
 
 
 def network_params(net: MemoryNetwork) -> Mapping[str, Any]:
