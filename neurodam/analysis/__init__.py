@@ -30,7 +30,10 @@ from neurodam.analysis.powerlaw import (
 )
 from neurodam.analysis.synthetic import branching_process, poisson_spikes
 
-_EVENTS_ALL = [
+# --- temporal complexity (issue 4) ---
+
+__all__ = [
+    # issue 3: events, avalanches, power laws, criticality
     "Avalanches",
     "Crackling",
     "LikelihoodRatio",
@@ -51,7 +54,3 @@ _EVENTS_ALL = [
     "shape_collapse",
     "transition_events",
 ]
-
-# --- temporal complexity (issue 4) ---
-
-__all__ = [*_EVENTS_ALL]
