@@ -35,8 +35,11 @@ def cmd_info(args: argparse.Namespace) -> int:
     if rates is not None:
         active = int((rates > 0).sum())
         print(f"mean rate  {spikes.mean_rate():.4g} Hz per neuron ({active} neurons fire)")
+    else:
+        print("mean rate  n/a (zero-length window)")
     for key, value in spikes.meta.items():
-        text = repr(value)
+        shape = getattr(value, "shape", None)
+        text = f"array of shape {shape}" if shape is not None else repr(value)
         print(f"meta.{key:<8} {text if len(text) < 70 else text[:67] + '...'}")
     return 0
 
@@ -87,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         return int(args.func(args) or 0)
-    except (ValueError, FileNotFoundError, FileExistsError) as exc:
+    except (ValueError, OSError, ImportError) as exc:  # OSError: missing, existing, denied
         print(f"neurodam {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
