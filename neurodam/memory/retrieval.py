@@ -335,7 +335,11 @@ def hopfield_rs_overlap(alpha):
                 erf(y) - 2.0 / math.sqrt(math.pi) * y * math.exp(-y * y) - y * math.sqrt(2.0 * al)
             )
 
-        vals = np.array([f(y) for y in grid])
+        vals = (
+            erf(grid)
+            - 2.0 / math.sqrt(math.pi) * grid * np.exp(-grid * grid)
+            - grid * math.sqrt(2.0 * al)
+        )
         # largest root: first sign change scanning down from large y (f < 0 there)
         idx = np.flatnonzero(np.sign(vals[:-1]) != np.sign(vals[1:]))
         if idx.size == 0:
@@ -383,6 +387,8 @@ def exp_one_step_radius(alpha: float) -> float:
         raise ValueError(f"alpha: expected alpha = ln(K)/N >= 0, got {alpha!r}")
     if alpha >= math.log(2) / 2:
         return 0.0
+    if alpha == 0:
+        return 0.5
 
     def ient(x):
         t1 = (1 + x) * math.log1p(x)
