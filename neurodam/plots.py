@@ -6,3 +6,130 @@ Every function takes the data (a result object or arrays) and an optional
 """
 
 from __future__ import annotations
+
+
+# --------------------------------------------- avalanches (issue 3)
+def _empirical_ccdf(x):
+    import numpy as np
+
+    u, counts = np.unique(np.asarray(x), return_counts=True)
+    return u, 1.0 - np.concatenate([[0], np.cumsum(counts)[:-1]]) / counts.sum()
+
+
+def avalanche_distributions(av, fits=None, ax=None):
+    """Size and duration distributions (CCDF, log-log) with their power-law fits.
+
+    Parameters
+    ----------
+    av : neurodam.analysis.Avalanches
+    fits : (PowerLawFit, PowerLawFit), Crackling or None
+        Size and duration fits; None fits both with ``fit_power_law``. Each fit is
+        drawn over its range, scaled to the fraction of avalanches in it.
+    ax : pair of Axes, optional
+        Axes for sizes and durations (a new 1x2 figure if None).
+
+    Returns
+    -------
+    array of two Axes
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from neurodam.analysis import fit_power_law
+
+    if fits is None:
+        fits = (fit_power_law(av.sizes), fit_power_law(av.durations))
+    elif hasattr(fits, "size_fit"):
+        fits = (fits.size_fit, fits.duration_fit)
+    if ax is None:
+        _, ax = plt.subplots(1, 2, figsize=(9, 3.6))
+    axes = np.ravel(ax)
+    for a, data, fit, label, sym in zip(
+        axes,
+        (av.sizes, av.durations),
+        fits,
+        ("size S (spikes)", "duration T (bins)"),
+        ("tau", "alpha"),
+        strict=True,
+    ):
+        u, cc = _empirical_ccdf(data)
+        a.loglog(u, cc, ".", ms=3, color="0.3", label=f"data ({len(data)} avalanches)")
+        hi = u.max() if fit.xmax is None else fit.xmax
+        xs = (
+            np.unique(np.round(np.geomspace(fit.xmin, hi, 200)))
+            if fit.discrete
+            else (np.geomspace(fit.xmin, hi, 200))
+        )
+        frac = fit.n_tail / len(data)
+        a.loglog(
+            xs,
+            frac * fit.ccdf(xs),
+            "r-",
+            lw=1.5,
+            label=f"{sym} = {fit.alpha:.2f} ± {fit.alpha_se:.2f}, x ≥ {fit.xmin:g}",
+        )
+        a.axvline(fit.xmin, color="r", ls=":", lw=0.8)
+        a.set_xlabel(label)
+        a.set_ylabel("P(X ≥ x)")
+        a.legend(fontsize=8, frameon=False)
+    return axes
+
+
+def size_vs_duration(crackling, ax=None):
+    """Mean size <S>(T) against duration with the fitted and the predicted exponent.
+
+    Parameters
+    ----------
+    crackling : neurodam.analysis.Crackling
+    ax : Axes, optional
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    c = crackling
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 3.6))
+    ax.loglog(c.T, c.mean_size, ".", ms=4, color="0.3", label="<S>(T)")
+    if np.isfinite(c.gamma):
+        lo, hi = c.gamma_range
+        T = np.geomspace(lo, hi, 50)
+        fitted = np.exp(c.intercept) * T**c.gamma
+        ax.loglog(T, fitted, "r-", lw=1.5, label=f"fit γ = {c.gamma:.2f} ± {c.gamma_se:.2f}")
+        # the prediction through the same middle point, for comparing slopes
+        mid = np.sqrt(lo * hi)
+        pred = np.exp(c.intercept) * mid**c.gamma * (T / mid) ** c.predicted
+        ax.loglog(
+            T, pred, "b--", lw=1.2, label=f"(α-1)/(τ-1) = {c.predicted:.2f} ± {c.predicted_se:.2f}"
+        )
+    ax.set_xlabel("duration T (bins)")
+    ax.set_ylabel("mean size <S> (spikes)")
+    ax.legend(fontsize=8, frameon=False)
+    return ax
+
+
+def raster_with_avalanches(spikes, av, ax=None, window=None):
+    """Raster plot with the avalanche spans shaded.
+
+    Parameters
+    ----------
+    spikes : SpikeTrains
+    av : neurodam.analysis.Avalanches
+    ax : Axes, optional
+    window : (t0, t1), optional
+        Time window to show (default: the whole recording; long recordings are
+        easier to read in a window of a few seconds).
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3.5))
+    st = spikes if window is None else spikes.select(t_start=window[0], t_stop=window[1])
+    t0, t1 = st.t_start, st.t_stop
+    keep = (av.end_times > t0) & (av.start_times < t1)
+    spans = np.column_stack([av.start_times[keep], (av.end_times - av.start_times)[keep]])
+    ax.broken_barh(spans, (-0.5, max(st.n_neurons, 1)), facecolors="tab:orange", alpha=0.3, lw=0)
+    st.raster_plot(ax=ax)
+    ax.set_xlim(t0, t1)
+    ax.set_title(f"{int(keep.sum())} avalanches (bin {av.bin_width * 1e3:.3g} ms)", fontsize=9)
+    return ax

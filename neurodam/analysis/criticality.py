@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import optimize
@@ -41,7 +41,7 @@ def _check_avalanches(av) -> Avalanches:
     return av
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Crackling:
     r"""Crackling-noise relation :math:`(\alpha-1)/(\tau-1) = \gamma` (Sethna et al. 2001).
 
@@ -62,6 +62,10 @@ class Crackling:
         Smallest and largest duration (bins) used for ``gamma``.
     size_fit, duration_fit : PowerLawFit
         The two power-law fits.
+    T, mean_size : ndarray
+        Every distinct duration and the mean size of its avalanches.
+    intercept : float
+        :math:`c` of the fit :math:`\log\langle S\rangle = c + \gamma \log T`.
     """
 
     tau: float
@@ -76,6 +80,9 @@ class Crackling:
     gamma_range: tuple[int, int]
     size_fit: PowerLawFit
     duration_fit: PowerLawFit
+    T: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    mean_size: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    intercept: float = float("nan")
 
     def __repr__(self) -> str:
         return (
@@ -131,7 +138,7 @@ def crackling_relation(
             stacklevel=2,
         )
     if use.sum() < 3:
-        gamma = gamma_se = float("nan")
+        gamma = gamma_se = c = float("nan")
         rng = (0, 0)
         warnings.warn(
             f"crackling_relation: fewer than 3 durations hold {min_count} avalanches; gamma is nan",
@@ -155,11 +162,14 @@ def crackling_relation(
         gamma_range=rng,
         size_fit=size_fit,
         duration_fit=duration_fit,
+        T=T,
+        mean_size=mean_s,
+        intercept=float(c),
     )
 
 
 # ----------------------------------------------------------- shape collapse
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class ShapeCollapse:
     r"""Result of :func:`shape_collapse`.
 
