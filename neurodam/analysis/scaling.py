@@ -1,0 +1,462 @@
+"""Scaling exponents of a signal: detrended fluctuation analysis and second moments.
+
+Functions
+---------
+dfa                     detrended fluctuation analysis, F(l) ~ l^H (Peng et al. 1994)
+second_moment_scaling   standard deviation of the displacement over a lag, sigma(l) ~ l^H
+ScalingFit              the result: exponent, its standard error, the curve and the fit range
+
+Both estimators take the **increments** x_i of a process (the "signal": white noise has
+H = 1/2), not the walk X_t = sum_{i<=t} x_i; pass ``np.diff(walk)`` if you hold the walk.
+DFA of a walk instead of its increments adds one to H (white noise cumulated once gives
+H = 3/2). This is the convention of ``fathon`` and ``nolds``, which also cumulate their input.
+
+Vectorised DFA
+--------------
+The profile Y_t = sum_{i<=t} x_i is cut into non-overlapping windows of l samples (from the
+start, as ``fathon.DFA(..., revSeg=False)``). In each window a polynomial of degree ``order``
+is fitted by least squares and F(l)^2 is the mean squared residual over all windows. The
+residual sum of squares of a window follows from a handful of window sums,
+
+    RSS = sum Z_j^2 - m^T G^{-1} m,   m_k = sum_j j^k Z_j,   G_kl = sum_j j^(k+l),
+
+with Z_j = Y_{start+j} - Y_start. For **integer** increments (the event walks of
+:mod:`neurodam.analysis.complexity`) those window sums come from a few cumulative sums of
+Y, Y^2 and t^k Y over the whole series, evaluated exactly in 64-bit integer arithmetic, so a
+scale costs O(N / l) after an O(N) set-up and no precision is lost however far the walk
+wanders. Scales at which an exact integer window sum could exceed 2^62 (l^3 max|x|^2 >= 2^62,
+i.e. l above about 1.6e6 for unit steps) and all scales of a **float** signal use the direct
+form: the windows are a reshaped view of the profile and the window sums are matrix products,
+O(N) per scale but still without a loop over windows. Detrending of order >= 1 removes the
+mean of x, so the profile need not be centred.
+
+References
+----------
+Peng C-K, Buldyrev SV, Havlin S, Simons M, Stanley HE, Goldberger AL (1994) Mosaic
+organization of DNA nucleotides. Phys Rev E 49:1685.
+Kantelhardt JW, Koscielny-Bunde E, Rego HHA, Havlin S, Bunde A (2001) Detecting long-range
+correlations with detrended fluctuation analysis. Physica A 295:441.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["ScalingFit", "dfa", "second_moment_scaling"]
+
+_EXACT_LIMIT = 2**62  # bound on exact integer window sums (int64 holds 2^63 - 1)
+MIN_SAMPLES = 32  # shortest signal dfa / second_moment_scaling accept
+
+
+@dataclass(frozen=True)
+class ScalingFit:
+    """A scaling law fitted on a range of scales.
+
+    For ``semilog=False`` (DFA, second moment) the law is ``values ~ scales**exponent`` and the
+    fit is ordinary least squares of ``ln values`` on ``ln scales``; for ``semilog=True``
+    (diffusion entropy) the values are already logarithmic, ``values = intercept + exponent *
+    ln scales``.
+
+    Attributes
+    ----------
+    exponent : float
+        H (DFA, second moment) or delta (diffusion entropy).
+    stderr : float
+        Standard error of the least-squares slope. It treats the points as independent, which
+        they are not (windows overlap or share data), so it understates the error; compare
+        with the spread over independent realisations when it matters.
+    intercept : float
+        Intercept of the straight-line fit (in ln units for ``semilog=False``).
+    scales : ndarray
+        All scales computed (samples for :func:`dfa`, seconds for event-based estimators).
+    values : ndarray
+        F(l), sigma(l) or S(l) at each scale.
+    fit_range : tuple of float
+        ``(lo, hi)``: scales with ``lo <= l <= hi`` entered the fit.
+    method : str
+        ``"DFA1"``, ``"DFA2"``, ``"second moment"``, ``"DEA"``; event-based fits append the
+        rule, e.g. ``"DFA1 AJ"``.
+    semilog : bool
+        Whether ``values`` are logarithmic already (entropy).
+    """
+
+    exponent: float
+    stderr: float
+    intercept: float
+    scales: np.ndarray
+    values: np.ndarray
+    fit_range: tuple[float, float]
+    method: str = "DFA1"
+    semilog: bool = False
+
+    @property
+    def in_fit(self) -> np.ndarray:
+        """Boolean mask of the scales used by the fit."""
+        lo, hi = self.fit_range
+        return (self.scales >= lo) & (self.scales <= hi)
+
+    def predict(self, scales: np.ndarray) -> np.ndarray:
+        """The fitted law evaluated at ``scales``."""
+        s = np.asarray(scales, dtype=float)
+        if self.semilog:
+            return self.intercept + self.exponent * np.log(s)
+        return np.exp(self.intercept) * s**self.exponent
+
+    def plot(self, ax=None, label: str | None = None, **kwargs):
+        """Draw the curve (markers; filled inside the fit range) and the fitted line.
+
+        Returns the axes. Log-log axes for power laws; log-x axis for ``semilog`` fits.
+        """
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(4.5, 3.5))
+        name = label or self.method
+        mask = self.in_fit
+        line = ax.plot(self.scales, self.values, "o", mfc="none", ms=4, **kwargs)[0]
+        color = line.get_color()
+        ax.plot(self.scales[mask], self.values[mask], "o", color=color, ms=4)
+        s = self.scales[mask]
+        sym = "delta" if self.semilog else "H"
+        ax.plot(
+            s,
+            self.predict(s),
+            "-",
+            color=color,
+            label=f"{name}: {sym} = {self.exponent:.3f} +- {self.stderr:.3f}",
+        )
+        ax.set_xscale("log")
+        if not self.semilog:
+            ax.set_yscale("log")
+        ax.set_xlabel("scale l")
+        ax.set_ylabel("S(l)" if self.semilog else "F(l)")
+        ax.legend(fontsize="small")
+        return ax
+
+
+# ---------------------------------------------------------------- helpers
+def _as_signal(x, name: str = "x") -> np.ndarray:
+    a = np.asarray(x)
+    if a.ndim != 1:
+        raise ValueError(f"{name}: expected a 1-D array of increments, got shape {a.shape}")
+    if a.dtype == bool:
+        a = a.astype(np.int8)
+    if not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
+        raise TypeError(f"{name}: expected a numeric array, got dtype {a.dtype}")
+    if np.issubdtype(a.dtype, np.floating):
+        bad = ~np.isfinite(a)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"{name}: expected finite values, got {a[i]} at index {i}")
+    if a.size < MIN_SAMPLES:
+        raise ValueError(f"{name}: expected at least {MIN_SAMPLES} samples, got {a.size}")
+    return a
+
+
+def log_scales(lo: float, hi: float, per_decade: int = 8) -> np.ndarray:
+    """Unique integers log-spaced from ``lo`` to ``hi`` (inclusive), ``per_decade`` a decade."""
+    lo, hi = max(1, int(math.ceil(lo))), int(math.floor(hi))
+    if hi < lo:
+        return np.zeros(0, dtype=np.int64)
+    n = max(2, int(round(per_decade * math.log10(hi / lo))) + 1) if hi > lo else 1
+    return np.unique(np.round(np.geomspace(lo, hi, n)).astype(np.int64))
+
+
+def _check_scales(scales, n: int, smin: int, name: str = "scales") -> np.ndarray:
+    s = np.asarray(scales)
+    if s.ndim != 1 or s.size == 0:
+        raise ValueError(
+            f"{name}: expected a non-empty 1-D array of window lengths, got {scales!r}"
+        )
+    if not np.all(np.mod(s, 1) == 0):
+        raise ValueError(f"{name}: expected integer window lengths (samples), got {s}")
+    s = np.unique(s.astype(np.int64))
+    if s[0] < smin or s[-1] > n:
+        raise ValueError(
+            f"{name}: expected window lengths in [{smin}, {n}] samples, got [{s[0]}, {s[-1]}]"
+        )
+    return s
+
+
+def fit_scaling(
+    scales: np.ndarray,
+    values: np.ndarray,
+    fit_range: tuple[float, float] | None,
+    method: str,
+    semilog: bool = False,
+) -> ScalingFit:
+    """Least-squares line through (ln l, ln v) (or (ln l, v) for ``semilog``) on ``fit_range``.
+
+    Points with a non-positive value (power-law fits) are left out of the fit with a warning.
+    Raises ``ValueError`` naming ``fit_range`` when fewer than 3 points remain.
+    """
+    scales = np.asarray(scales, dtype=float)
+    values = np.asarray(values, dtype=float)
+    if fit_range is None:
+        lo, hi = float(scales[0]), float(scales[-1])
+    else:
+        try:
+            lo, hi = (float(v) for v in fit_range)
+        except (TypeError, ValueError):
+            raise ValueError(f"fit_range: expected (lo, hi), got {fit_range!r}") from None
+        if not lo < hi:
+            raise ValueError(f"fit_range: expected lo < hi, got {fit_range!r}")
+    mask = (scales >= lo) & (scales <= hi) & np.isfinite(values)
+    if not semilog:
+        bad = mask & (values <= 0)
+        if bad.any():
+            warnings.warn(
+                f"{method}: fluctuation is zero at scales {scales[bad]}; left out of the fit",
+                stacklevel=3,
+            )
+            mask &= ~bad
+    if mask.sum() < 3:
+        raise ValueError(
+            f"fit_range: expected at least 3 scales inside ({lo:g}, {hi:g}), got {int(mask.sum())} "
+            f"(scales computed: {scales[0]:g} .. {scales[-1]:g})"
+        )
+    u = np.log(scales[mask])
+    v = values[mask] if semilog else np.log(values[mask])
+    n = u.size
+    um = u.mean()
+    sxx = np.sum((u - um) ** 2)
+    slope = float(np.sum((u - um) * (v - v.mean())) / sxx)
+    intercept = float(v.mean() - slope * um)
+    resid = v - (intercept + slope * u)
+    stderr = float(np.sqrt(np.sum(resid**2) / (n - 2) / sxx)) if n > 2 else float("nan")
+    used = scales[mask]
+    return ScalingFit(
+        exponent=slope,
+        stderr=stderr,
+        intercept=intercept,
+        scales=scales,
+        values=values,
+        fit_range=(float(used[0]), float(used[-1])),
+        method=method,
+        semilog=semilog,
+    )
+
+
+def _power_sums(s: int, kmax: int) -> np.ndarray:
+    """sum_{j=0}^{s-1} (j/s)^k for k = 0..kmax (Faulhaber's formulas, exact integers first)."""
+    n = s - 1
+    exact = [
+        s,
+        n * s // 2,
+        n * s * (2 * n + 1) // 6,
+        (n * s // 2) ** 2,
+        n * s * (2 * n + 1) * (3 * n * n + 3 * n - 1) // 30,
+        n * n * s * s * (2 * n * n + 2 * n - 1) // 12,
+        n * s * (2 * n + 1) * (3 * n**4 + 6 * n**3 - 3 * n + 1) // 42,
+    ]
+    return np.array([exact[k] / s**k for k in range(kmax + 1)])
+
+
+def _rss_from_moments(B: np.ndarray, M: np.ndarray, s: int, order: int) -> np.ndarray:
+    """Residual sum of squares of a degree-``order`` least-squares fit per window.
+
+    ``M[k]`` holds sum_j j^k Z_j for each window; ``B`` holds sum_j Z_j^2.
+    """
+    ps = _power_sums(s, 2 * order)
+    G = np.array([[ps[k + m] for m in range(order + 1)] for k in range(order + 1)])
+    Ms = M / (float(s) ** np.arange(order + 1))[:, None]  # moments in u = j/s
+    quad = np.einsum("kw,kl,lw->w", Ms, np.linalg.inv(G), Ms, optimize=True)
+    rss = B - quad
+    return np.maximum(rss, 0.0)  # round-off can give -1e-12 for an exactly linear window
+
+
+def _exact_window_moments(Y: np.ndarray, s: int, nw: int, E: dict, order: int):
+    """Exact int64 window sums for scale ``s`` from cumulative sums at its window edges."""
+    P = [np.diff(E[k]) for k in range(order + 1)]  # sum_i i^k Y_i per window
+    Q = np.diff(E["sq"])  # sum_i Y_i^2 per window
+    st = np.arange(nw, dtype=np.int64) * s
+    Y0 = Y[: nw * s : s]
+    Sj = (
+        [int(round(v * s**k)) for k, v in enumerate(_power_sums(s, order))]
+        if order > 3
+        else [
+            s,
+            (s - 1) * s // 2,
+            (s - 1) * s * (2 * s - 1) // 6,
+            ((s - 1) * s // 2) ** 2,
+        ][: order + 1]
+    )
+    with np.errstate(over="ignore"):
+        M = []
+        for k in range(order + 1):
+            # sum_j j^k (Y_{st+j} - Y0) = sum_i (i - st)^k Y_i - Y0 sum_j j^k (binomial expansion)
+            acc = P[k].copy()
+            for r in range(k):
+                acc += math.comb(k, r) * ((-st) ** (k - r)) * P[r]
+            acc -= Y0 * Sj[k]
+            M.append(acc)
+        B = Q - 2 * Y0 * P[0] + s * Y0 * Y0
+    return B.astype(float), np.array([m.astype(float) for m in M])
+
+
+def _direct_window_moments(Y: np.ndarray, s: int, nw: int, order: int):
+    W = Y[: nw * s].reshape(nw, s)
+    Z = (W - W[:, :1]).astype(float, copy=False)
+    j = np.arange(s, dtype=float)
+    M = np.array([Z @ j**k for k in range(order + 1)])
+    B = np.einsum("ij,ij->i", Z, Z)
+    return B, M
+
+
+def dfa(
+    x,
+    scales=None,
+    order: int = 1,
+    fit_range: tuple[float, float] | None = None,
+) -> ScalingFit:
+    """Detrended fluctuation analysis of the increments ``x``: F(l) ~ l^H.
+
+    Parameters
+    ----------
+    x : array_like, 1-D
+        The increments (the signal), integer or float. White noise gives H = 1/2. Do not pass a
+        cumulated walk: that measures H + 1.
+    scales : array_like of int, optional
+        Window lengths l in samples, each in ``[order + 3, len(x)]``. Default: about 8 per
+        decade from ``order + 3`` to ``len(x) // 4`` (at least 4 windows per scale).
+    order : int
+        Degree of the detrending polynomial (1: DFA1, linear; 2: DFA2, quadratic).
+    fit_range : (lo, hi), optional
+        Scales used for the fit of ln F on ln l; default all.
+
+    Returns
+    -------
+    ScalingFit
+        ``exponent`` is H; ``values`` is F(l) = sqrt(mean over windows of RSS / l).
+
+    Notes
+    -----
+    F^2(l) = (1/(n_w l)) sum_w sum_{j} (Y_{wl+j} - p_w(j))^2 with p_w the least-squares
+    polynomial of degree ``order`` in window w and Y the profile of x (Peng et al. 1994;
+    Kantelhardt et al. 2001). Integer input uses exact cumulative sums (O(N) once, then
+    O(N/l) per scale); float input a vectorised per-scale form (see the module docstring).
+    Agrees with ``fathon.DFA(toAggregated(x)).computeFlucVec(scales, revSeg=False,
+    polOrd=order)`` to rounding.
+    """
+    a = _as_signal(x)
+    if isinstance(order, bool) or not isinstance(order, int | np.integer) or not 1 <= order <= 3:
+        raise ValueError(f"order: expected 1, 2 or 3 (detrending degree), got {order!r}")
+    n = a.size
+    smin = order + 3
+    if scales is None:
+        scales = log_scales(smin, n // 4)
+        if scales.size < 3:
+            raise ValueError(f"x: expected at least {4 * (smin + 2)} samples, got {n}")
+    s_arr = _check_scales(scales, n, smin)
+    integer = np.issubdtype(a.dtype, np.integer)
+    if integer:
+        Y = np.cumsum(a, dtype=np.int64)
+        m = int(np.max(np.abs(a.astype(np.int64)))) if n else 0
+        m = max(m, 1)
+        exact = [
+            int(s) ** (order + 2) * m < _EXACT_LIMIT and int(s) ** 3 * m * m < _EXACT_LIMIT
+            for s in s_arr
+        ]
+    else:
+        Y = np.cumsum(a - a.mean(), dtype=np.float64)
+        exact = [False] * s_arr.size
+    F2 = np.empty(s_arr.size)
+    G = None
+    if any(exact):
+        G = _gather_cumsums(Y, [int(s) for s, e in zip(s_arr, exact, strict=True) if e], order)
+    for i, s in enumerate(s_arr):
+        s = int(s)
+        nw = n // s
+        if exact[i]:
+            B, M = _exact_window_moments(Y, s, nw, G[s], order)
+        else:
+            B, M = _direct_window_moments(Y, s, nw, order)
+        F2[i] = np.mean(_rss_from_moments(B, M, s, order)) / s
+    return fit_scaling(s_arr, np.sqrt(F2), fit_range, method=f"DFA{order}")
+
+
+def _gather_cumsums(Y: np.ndarray, scales: list[int], order: int) -> dict:
+    """Cumulative sums (leading 0) of Y^2 and i^k Y, k <= order, kept only at window edges.
+
+    Returns ``{s: {"sq": ..., 0: ..., 1: ...}}`` with the values at ``0, s, 2s, ..., n_w s``.
+    The sums are built one at a time in a single int64 work array (peak memory about three
+    int64 copies of the series). Intermediate values may wrap modulo 2^64; the window sums
+    derived from them are exact whenever they fit in int64 (checked by the caller).
+    """
+    n = Y.size
+    out: dict = {s: {} for s in scales}
+    work = np.empty(n + 1, dtype=np.int64)
+    work[0] = 0
+    body = work[1:]
+    with np.errstate(over="ignore"):
+        for key in ["sq", *range(order + 1)]:
+            if key == "sq":
+                np.multiply(Y, Y, out=body)
+            elif key == 0:
+                body[:] = Y
+            else:
+                body[:] = np.arange(n, dtype=np.int64)
+                if key > 1:
+                    body **= key
+                body *= Y
+            np.cumsum(body, out=body)
+            for s in scales:
+                out[s][key] = work[: (n // s) * s + 1 : s].copy()
+    return out
+
+
+def second_moment_scaling(
+    x,
+    scales=None,
+    fit_range: tuple[float, float] | None = None,
+    max_windows: int = 1_000_000,
+) -> ScalingFit:
+    """Scaling of the displacement spread: sigma(l) = std(X_{t+l} - X_t) ~ l^H.
+
+    Parameters
+    ----------
+    x : array_like, 1-D
+        Increments of the walk X (as for :func:`dfa`).
+    scales : array_like of int, optional
+        Lags l in samples, in ``[1, len(x) - 1]``; default about 8 per decade from 1 to
+        ``len(x) // 10``.
+    fit_range : (lo, hi), optional
+        Lags used for the fit; default all.
+    max_windows : int
+        At most this many (overlapping) windows per lag; above it the window starts are
+        taken with a stride, which leaves the estimate unbiased.
+
+    Returns
+    -------
+    ScalingFit
+        ``exponent`` is H from sigma^2(l) ~ l^(2H); ``values`` is sigma(l) (mean displacement
+        removed, so a drift does not count).
+
+    Notes
+    -----
+    For a stationary signal with Hurst exponent H (fractional Gaussian noise) the variance of
+    the sum over l samples grows as l^(2H) (Mandelbrot & Van Ness 1968). It is less robust to
+    trends than DFA, which is why DFA is the default in :mod:`neurodam.analysis.complexity`.
+    """
+    a = _as_signal(x)
+    n = a.size
+    if scales is None:
+        scales = log_scales(1, n // 10)
+    s_arr = _check_scales(scales, n - 1, 1)
+    if not isinstance(max_windows, int | np.integer) or max_windows < 2:
+        raise ValueError(f"max_windows: expected an integer >= 2, got {max_windows!r}")
+    if np.issubdtype(a.dtype, np.integer):
+        Y = np.concatenate([[0], np.cumsum(a, dtype=np.int64)])
+    else:
+        Y = np.concatenate([[0.0], np.cumsum(a - a.mean())])
+    sig = np.empty(s_arr.size)
+    for i, s in enumerate(s_arr):
+        s = int(s)
+        stride = max(1, (n - s + 1 + max_windows - 1) // max_windows)
+        d = (Y[s::stride] - Y[: n + 1 - s : stride]).astype(float)
+        sig[i] = d.std()
+    return fit_scaling(s_arr, sig, fit_range, method="second moment")
