@@ -354,3 +354,14 @@ def test_failed_nwb_write_leaves_no_file(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="interrupted"):
         io.write(_example(), tmp_path / "x.nwb")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("n_neurons", [0, 4])
+def test_written_nwb_passes_the_schema_validator(tmp_path, n_neurons):
+    import pynwb
+
+    spikes = SpikeTrains(
+        [0.1, 0.3][: n_neurons // 2], [0, 2][: n_neurons // 2], n_neurons=n_neurons
+    )
+    path = io.write(spikes, tmp_path / "v.nwb")
+    assert pynwb.validate(path=str(path)) == []

@@ -49,6 +49,38 @@ def is_nwb(path: str | os.PathLike) -> bool:
         return False
 
 
+def _units_table(spikes: SpikeTrains, pynwb):
+    """The units table built column-wise (one ``add_unit`` per neuron is ~10x slower)."""
+    from hdmf.common import ElementIdentifiers, VectorData, VectorIndex
+
+    n = spikes.n_neurons
+    order = np.argsort(spikes.senders, kind="stable")
+    spike_times = VectorData(
+        name="spike_times",
+        description="the spike times for each unit in seconds",
+        data=np.asarray(spikes.times[order], dtype=np.float64),
+    )
+    spike_index = VectorIndex(
+        name="spike_times_index",
+        data=np.cumsum(np.bincount(spikes.senders, minlength=n)).astype(np.int64),
+        target=spike_times,
+    )
+    intervals = VectorData(
+        name="obs_intervals",
+        description="the observation intervals for each unit",
+        data=np.tile(np.array([spikes.t_start, spikes.t_stop], dtype=np.float64), (n, 1)),
+    )
+    interval_index = VectorIndex(
+        name="obs_intervals_index", data=np.arange(1, n + 1, dtype=np.int64), target=intervals
+    )
+    return pynwb.misc.Units(
+        name="units",
+        id=ElementIdentifiers(name="id", data=np.arange(n, dtype=np.int64)),
+        columns=[spike_times, spike_index, intervals, interval_index],
+        description="spike trains written by neurodam (row k = neuron k)",
+    )
+
+
 def write_nwb(spikes: SpikeTrains, path: str | os.PathLike, overwrite: bool = False) -> Path:
     """Write ``spikes`` as the units table of a new NWB file (atomically).
 
@@ -84,11 +116,7 @@ def write_nwb(spikes: SpikeTrains, path: str | os.PathLike, overwrite: bool = Fa
         session_start_time=start,
         notes=_NOTES_PREFIX + meta_to_json({**meta, _WINDOW_KEY: [spikes.t_start, spikes.t_stop]}),
     )
-    window = [[spikes.t_start, spikes.t_stop]]
-    for times in spikes.per_neuron():
-        nwbfile.add_unit(spike_times=times, obs_intervals=window)
-    if spikes.n_neurons == 0:  # an empty table still marks "no neurons"
-        nwbfile.units = pynwb.misc.Units(name="units", description="no units")
+    nwbfile.units = _units_table(spikes, pynwb)
     with atomic_path(path, overwrite=overwrite) as tmp:
         with pynwb.NWBHDF5IO(str(tmp), "w") as io:
             io.write(nwbfile)
