@@ -54,6 +54,143 @@ def cmd_convert(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------ analyse
+# Each analysis is a small function _analyse_<name>(spikes, args) that prints its table
+# and writes its figure; cmd_analyse runs the ones selected by their flags.
+ANALYSES = ("avalanches",)
+
+
+def _figure_path(args: argparse.Namespace, name: str) -> Path | None:
+    """--figure OUT as given when one analysis runs, else OUT_<name>.<suffix>."""
+    if args.figure is None:
+        return None
+    selected = [a for a in ANALYSES if getattr(args, a, False)]
+    out = Path(args.figure)
+    return out if len(selected) <= 1 else out.with_name(f"{out.stem}_{name}{out.suffix}")
+
+
+def _threshold_arg(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text  # "percentile:Q" or "sd:K", checked by the analysis
+
+
+def _analyse_avalanches(spikes, args: argparse.Namespace) -> None:
+    import warnings
+
+    from neurodam.analysis import (
+        avalanches,
+        branching_ratio,
+        compare_distributions,
+        crackling_relation,
+        default_bin_width,
+        fit_power_law,
+    )
+
+    width = args.bin_width if args.bin_width is not None else default_bin_width(spikes)
+    how = "given" if args.bin_width is not None else "default: mean pooled ISI"
+    av = avalanches(spikes, width, threshold=args.threshold)
+    print(
+        f"avalanches    {len(av)} (bin width {width * 1e3:.4g} ms, {how}; threshold "
+        f"{args.threshold!r} = {av.threshold:g} spikes/bin)"
+    )
+    if len(av) < 2:
+        raise ValueError(f"{args.file}: fewer than 2 avalanches, nothing to fit")
+    alts = ("exponential", "lognormal", "truncated_power_law")
+    rows, reasons = [], []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fits = (fit_power_law(av.sizes), fit_power_law(av.durations))
+        crack = crackling_relation(av, size_fit=fits[0], duration_fit=fits[1])
+        for name, sym, data, fit in zip(
+            ("size", "duration"), ("tau", "alpha"), (av.sizes, av.durations), fits, strict=True
+        ):
+            lrs = [compare_distributions(data, fit, a) for a in alts]
+            p = fit.p_value(n_boot=args.n_boot, seed=0) if args.n_boot else float("nan")
+            rows.append((name, sym, fit, p, lrs))
+            reasons += [
+                f"{name}s prefer {lr.alternative}" for lr in lrs if lr.verdict() == lr.alternative
+            ]
+            if lrs[0].verdict() != "power law":
+                reasons.append(f"{name}s: exponential not rejected")
+            if p <= 0.1:
+                reasons.append(f"{name}s: bootstrap p = {p:.2f} <= 0.1")
+        m_naive = branching_ratio(av.activity, "naive", width)
+        try:
+            m_mr = branching_ratio(av.activity, "mr", width)
+        except ValueError:
+            m_mr = float("nan")
+    print(f"{'':9} {'exponent':>16} {'range':>12} {'tail':>13} {'KS':>6} {'p_boot':>6}")
+    for name, sym, fit, p, lrs in rows:
+        hi = "inf" if fit.xmax is None else f"{fit.xmax:g}"
+        tail = f"{fit.n_tail} ({100 * fit.n_tail / fit.n:.1f}%)"
+        print(
+            f"{name:9} {sym + '=' + format(fit.alpha, '.3f'):>10}±{fit.alpha_se:<5.3f} "
+            f"{'[' + format(fit.xmin, 'g') + ', ' + hi + ']':>12} {tail:>13} "
+            f"{fit.ks:>6.4f} {'-' if p != p else format(p, '.2f'):>6}"
+        )
+        for lr in lrs:
+            print(
+                f"{'':11}vs {lr.alternative:<20} R = {lr.R:>9.2f}  p = {lr.p:<9.3g} "
+                f"-> {lr.verdict()}"
+            )
+    print(
+        f"crackling     (alpha-1)/(tau-1) = {crack.predicted:.3f} ± {crack.predicted_se:.3f};"
+        f" <S>(T) ~ T^gamma, gamma = {crack.gamma:.3f} ± {crack.gamma_se:.3f} over T = "
+        f"{crack.gamma_range[0]}..{crack.gamma_range[1]} bins; difference "
+        f"{crack.difference:+.3f}"
+    )
+    print(f"branching     naive {m_naive:.3f}   multistep regression {m_mr:.3f}")
+    if reasons:
+        print("power law     not supported: " + "; ".join(reasons))
+    else:
+        print(
+            "power law     not ruled out over the fit ranges (exponential rejected, no alternative"
+            " preferred; check the tail fractions and other bin widths)"
+        )
+    for w in {str(c.message) for c in caught}:
+        print(f"warning       {w}")
+    out = _figure_path(args, "avalanches")
+    if out is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        from neurodam import plots
+
+        fig, axes = plt.subplots(2, 2, figsize=(10, 7))
+        plots.avalanche_distributions(av, fits, ax=axes[0])
+        plots.size_vs_duration(crack, ax=axes[1, 0])
+        big = int(av.sizes.argmax())
+        t0 = max(spikes.t_start, float(av.start_times[big]) - 2.0)
+        plots.raster_with_avalanches(
+            spikes, av, ax=axes[1, 1], window=(t0, min(spikes.t_stop, t0 + 5.0))
+        )
+        fig.suptitle(f"{Path(args.file).name}: avalanches", fontsize=10)
+        fig.tight_layout()
+        fig.savefig(out, dpi=120)
+        plt.close(fig)
+        print(f"figure        {out}")
+
+
+def cmd_analyse(args: argparse.Namespace) -> int:
+    from neurodam import io
+
+    selected = [a for a in ANALYSES if getattr(args, a, False)]
+    if not selected:
+        raise ValueError(f"choose at least one analysis: {', '.join('--' + a for a in ANALYSES)}")
+    spikes = io.read(args.file)
+    print(
+        f"file          {args.file} ({len(spikes)} spikes, {spikes.n_neurons} neurons, "
+        f"{spikes.duration:g} s)"
+    )
+    for name in selected:
+        globals()[f"_analyse_{name}"](spikes, args)
+    return 0
+
+
 # ------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -78,6 +215,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("output", type=Path, help="file to write (.npz, .csv or .nwb)")
     p.add_argument("-f", "--force", action="store_true", help="overwrite OUT if it exists")
     p.set_defaults(func=cmd_convert)
+
+    p = sub.add_parser(
+        "analyse",
+        help="analyse a spike file (avalanches and power laws, ...)",
+        description="Analyse the spikes of FILE and print a table; --figure writes a figure. "
+        "Example: neurodam analyse rec.h5 --avalanches --figure /tmp/av.png",
+    )
+    p.add_argument("file", type=Path, help="spike file (.npz, .csv, .nwb, .h5)")
+    p.add_argument(
+        "--avalanches",
+        action="store_true",
+        help="avalanche size/duration power laws (Clauset et al. 2009), likelihood ratios, "
+        "crackling relation, branching ratio",
+    )
+    p.add_argument(
+        "--bin-width",
+        type=float,
+        default=None,
+        metavar="S",
+        help="bin width in seconds (default: the mean pooled inter-spike interval)",
+    )
+    p.add_argument(
+        "--threshold",
+        type=_threshold_arg,
+        default=0.0,
+        metavar="T",
+        help="activity threshold: spikes per bin, 'percentile:Q' or 'sd:K' (default 0)",
+    )
+    p.add_argument(
+        "--n-boot",
+        type=int,
+        default=0,
+        metavar="N",
+        help="bootstrap replicates for the goodness-of-fit p-value (default 0: skip)",
+    )
+    p.add_argument("--figure", type=Path, default=None, metavar="OUT.png", help="write a figure")
+    p.set_defaults(func=cmd_analyse)
 
     return parser
 
