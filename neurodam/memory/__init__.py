@@ -5,10 +5,33 @@ Modules
 interactions   the interaction function F: energies, exact single-flip fields, updates
 results        MemoryRun, the result object of every simulation
 reference      the numpy reference engine (oracle in tests, baseline in benchmarks)
+retrieval      retrieval overlaps, basins of attraction, capacity curves, theory
+nengo_export   to_nengo: the same memory as a nengo.Network
+brian          the Brian2 model (build_memory_network, MemoryNetwork)
+simulate       simulate(): one entry point for the reference engine and every Brian2 device
 """
 
 from neurodam.memory import reference
 from neurodam.memory.interactions import Interaction, parse_interaction
+from neurodam.memory.nengo_export import to_nengo
 from neurodam.memory.results import MemoryRun
+from neurodam.memory.retrieval import (
+    basin_of_attraction,
+    capacity_curve,
+    hopfield_rs_overlap,
+    retrieval_overlap,
+)
 
-__all__ = ["Interaction", "MemoryRun", "parse_interaction", "reference"]
+# from neurodam.memory.simulate import simulate  # added by 5b
+
+__all__ = [
+    "Interaction",
+    "MemoryRun",
+    "basin_of_attraction",
+    "capacity_curve",
+    "hopfield_rs_overlap",
+    "parse_interaction",
+    "reference",
+    "retrieval_overlap",
+    "to_nengo",
+]
