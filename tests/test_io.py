@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from neurodam import SpikeTrains, io
@@ -207,6 +207,8 @@ def test_file_round_trip_property(suffix):
 @settings(max_examples=50, deadline=None)
 @given(s=spike_trains())
 def test_neo_round_trip_property(s):
+    # an empty list of neo trains carries no window, so 0 neurons cannot round-trip
+    assume(s.n_neurons > 0)
     _assert_same(s, io.from_neo(io.to_neo(s)), meta=False)
 
 

@@ -14,7 +14,6 @@ line the metadata; files without them are read too (then ``n_neurons`` is
 
 from __future__ import annotations
 
-import io as _io
 import os
 import warnings
 import zipfile
@@ -141,32 +140,31 @@ def read_csv(
         Override (or supply, for files without the comment line) these fields.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise _invalid(path, ".csv", exc) from None
-    lines = text.splitlines()
     header: dict[str, float | int] = {}
     meta: dict = {}
-    k = 0
-    while k < len(lines) and (lines[k].startswith("#") or not lines[k].strip()):
-        line = lines[k].lstrip("#").strip()
-        if line.startswith("meta="):
-            meta = meta_from_json(line[len("meta=") :], str(path))
-        else:
-            header.update(_parse_header(line, path))
-        k += 1
-    if k == len(lines):
-        raise _invalid(path, ".csv", "no 'time,neuron' header line")
-    columns = [c.strip().lower() for c in lines[k].split(",")]
-    if sorted(columns) != ["neuron", "time"]:
-        raise _invalid(path, ".csv", f"expected the header 'time,neuron', got {lines[k]!r}")
-    body = "\n".join(lines[k + 1 :])
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # loadtxt warns on an empty body
-            data = np.loadtxt(_io.StringIO(body), delimiter=",", ndmin=2, dtype=np.float64)
+        with open(path, encoding="utf-8") as fh:
+            line = fh.readline()
+            while line and (line.startswith("#") or not line.strip()):
+                body = line.lstrip("#").strip()
+                if body.startswith("meta="):
+                    meta = meta_from_json(body[len("meta=") :], str(path))
+                else:
+                    header.update(_parse_header(body, path))
+                line = fh.readline()
+            if not line:
+                raise _invalid(path, ".csv", "no 'time,neuron' header line")
+            columns = [c.strip().lower() for c in line.split(",")]
+            if sorted(columns) != ["neuron", "time"]:
+                raise _invalid(path, ".csv", f"expected the header 'time,neuron', got {line!r}")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # loadtxt warns on an empty body
+                data = np.loadtxt(fh, delimiter=",", ndmin=2, dtype=np.float64)
+    except UnicodeDecodeError as exc:
+        raise _invalid(path, ".csv", exc) from None
     except ValueError as exc:
+        if str(exc).startswith("path:"):
+            raise
         raise _invalid(path, ".csv", exc) from None
     if data.size == 0:
         data = np.empty((0, 2))

@@ -65,7 +65,8 @@ def from_neo(spiketrains: Sequence, meta: dict | None = None) -> SpikeTrains:
     -------
     SpikeTrains
         ``n_neurons = len(spiketrains)``; the window is the union of the
-        trains' ``[t_start, t_stop]``.
+        trains' ``[t_start, t_stop]`` (``[0, 0]`` for an empty list, which
+        carries no window).
     """
     neo, pq = _neo()
     if isinstance(spiketrains, neo.SpikeTrain):
