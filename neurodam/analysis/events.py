@@ -107,13 +107,21 @@ def population_activity(
     """
     spikes = _check_spikes(spikes)
     width = default_bin_width(spikes) if bin_width is None else _check_width(bin_width, "bin_width")
+    counts = _bin_counts(spikes, width)
+    edges = spikes.t_start + width * np.arange(counts.size + 1, dtype=np.float64)
+    return edges, counts
+
+
+def _bin_counts(spikes: SpikeTrains, width: float) -> np.ndarray:
+    """Spike counts per bin of ``width`` from ``t_start`` (see population_activity)."""
     n_bins = max(1, math.ceil(spikes.duration / width - 1e-9))
-    idx = ((spikes.times - spikes.t_start) / width).astype(np.int64)
+    scaled = spikes.times - spikes.t_start
+    scaled /= width
+    idx = scaled.astype(np.int64)
+    del scaled
     if idx.size and idx[-1] >= n_bins:  # spikes at t_stop fall on the closing edge
         np.minimum(idx, n_bins - 1, out=idx)
-    counts = np.bincount(idx, minlength=n_bins)
-    edges = spikes.t_start + width * np.arange(n_bins + 1, dtype=np.float64)
-    return edges, counts
+    return np.bincount(idx, minlength=n_bins)
 
 
 def resolve_threshold(threshold, activity: np.ndarray, name: str = "threshold") -> float:
@@ -273,8 +281,9 @@ def avalanches_from_activity(
     width = _check_width(bin_width, "bin_width")
     theta = resolve_threshold(threshold, a)
     starts, ends = _runs(a > theta)
-    cs = np.concatenate([[0], np.cumsum(a)])
-    sizes = cs[ends] - cs[starts]
+    cs = np.cumsum(a)
+    sizes = cs[ends - 1] - cs[starts] + a[starts]
+    del cs
     if not starts.size:
         warnings.warn(
             f"threshold={threshold!r} (resolved to {theta:g}) leaves no bin above it: "
@@ -320,8 +329,9 @@ def avalanches(
     Avalanches
         Empty (with a warning) when no bin exceeds the threshold.
     """
-    edges, counts = population_activity(spikes, bin_width)
-    width = float(edges[1] - edges[0]) if bin_width is None else float(bin_width)
+    spikes = _check_spikes(spikes)
+    width = default_bin_width(spikes) if bin_width is None else _check_width(bin_width, "bin_width")
+    counts = _bin_counts(spikes, width)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         av = avalanches_from_activity(counts, width, threshold, spikes.t_start)
