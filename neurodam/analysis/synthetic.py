@@ -19,6 +19,7 @@ event times in seconds. The same seed gives the same result.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -274,7 +275,16 @@ def renewal_process(mu: float, n_events: int, T: float = 1.0, seed=None) -> np.n
     rng = np.random.default_rng(seed)
     u = 1.0 - rng.random(n)  # in (0, 1]
     tau = T * np.expm1(np.log(u) / (1.0 - mu))
-    return np.cumsum(tau)
+    times = np.cumsum(tau)
+    if n > 1 and np.any(np.diff(times) <= 0):
+        # mu < 2: the times grow as n^(1/(mu-1)), and float64 cannot resolve the shortest
+        # waiting times next to them
+        warnings.warn(
+            f"renewal_process: some events coincide in float64 (mu={mu}, n_events={n}, last "
+            f"time {times[-1]:.3g} s); use fewer events or a larger T",
+            stacklevel=2,
+        )
+    return times
 
 
 def poisson_process(rate: float, n_events: int, seed=None) -> np.ndarray:
