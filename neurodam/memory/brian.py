@@ -429,16 +429,18 @@ def build_memory_network(
     # ---------------------------------------------------------------- groups
     feature = b2.NeuronGroup(
         N,
-        "sigma : 1\ng : 1\n"
+        "sigma : 1\ng : 1\nmv : 1\n"
         + ("sd : 1\n" if zeros else "sd : 1 (linked)\n")
         + "p : 1 (shared, constant)\nbeta : 1 (shared, constant)",
         dt=dt_sub,
+        namespace={},
         name=f"{name}_feature",
     )
     memory = b2.NeuronGroup(
         K,
-        "a : 1\nc : 1\nd : 1" + ("\nZl : 1 (linked)" if inter.kind == "exp" else ""),
+        "a : 1\nc : 1\nd : 1\nmv : 1" + ("\nZl : 1 (linked)" if inter.kind == "exp" else ""),
         dt=dt_sub,
+        namespace={},
         name=f"{name}_memory",
     )
     readout = b2.NeuronGroup(
@@ -471,11 +473,11 @@ def build_memory_network(
         feature.sd = b2.linked_var(norm, "D", index=np.zeros(N, dtype=int))
 
     # order of the operations inside one (sub-)step, all in the "start" slot:
-    #   0: Z (F=exp)   1: c, d   2: g, D (and sd)   3: update sigma   4: a of the new state
+    #   0: Z (F=exp)   10: c, d   20: g, D (and sd)   30: update sigma   40: a of the new state
     if inter.kind == "exp":
         _schedule(to_norm.summed_updaters["Z_post"], 0)
-    memory.run_regularly(code["memory"], when="start", order=1, name=f"{name}_coeffs")
-    _schedule(to_norm.summed_updaters["D_post"], 2)
+    memory.run_regularly(code["memory"], when="start", order=10, name=f"{name}_coeffs")
+    _schedule(to_norm.summed_updaters["D_post"], 20)
 
     up = down = None
     if form == "bipartite":
@@ -496,10 +498,10 @@ def build_memory_network(
         down = b2.Synapses(memory, feature, down_eqs, dt=dt_sub, name=f"{name}_down")
         down.connect(i=mm, j=ii)
         down.pat = xi[mm, ii]
-        _schedule(up.summed_updaters["a_post"], 4)
-        _schedule(down.summed_updaters["g_post"], 2)
+        _schedule(up.summed_updaters["a_post"], 40)
+        _schedule(down.summed_updaters["g_post"], 20)
         if zeros:
-            _schedule(down.summed_updaters["sd_post"], 2)
+            _schedule(down.summed_updaters["sd_post"], 20)
         objects += [up, down]
     else:
         from neurodam.memory import _matvec
@@ -522,7 +524,7 @@ def build_memory_network(
     else:
         ns[f"{name}_order"] = b2.TimedArray(order.astype(np.float64), dt=dt_sub)
         upd += f"sel = int(i == int({name}_order(t) + 0.5))\nsigma = sigma + sel*(snew - sigma)"
-    feature.run_regularly(upd, when="start", order=3, name=f"{name}_update")
+    feature.run_regularly(upd, when="start", order=30, name=f"{name}_update")
     if ns:
         feature.namespace.update(ns)
 
