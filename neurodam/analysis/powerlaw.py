@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 ALPHA_BOUNDS = (1.0 + 1e-6, 20.0)  # exponents searched (alpha > 1 keeps the zeta normaliser finite)
 _GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
-_BLOCK = 2_000_000  # elements per block in the vectorised KS scan (~16 MB per float array)
+_BLOCK = 262_144  # elements per block of the vectorised KS scan (stays in cache)
 
 
 # ------------------------------------------------------------ normalisers
@@ -72,6 +72,31 @@ def _hurwitz_zeta(s: np.ndarray, q: np.ndarray) -> np.ndarray:
     small = ~big
     if small.any():
         out[small] = special.zeta(s[small], q[small])
+    return out
+
+
+def _zeta_matrix(al: np.ndarray, u: np.ndarray, logu: np.ndarray) -> np.ndarray:
+    """``zeta(al[i], u[j])`` for a column of exponents and a sorted row of values.
+
+    Same expansion as :func:`_hurwitz_zeta`, but by broadcasting (no masks) over the
+    columns with ``u >= 32``; scipy for the few small columns and for rows with alpha > 12.
+    """
+    out = np.empty((al.shape[0], u.size))
+    k0 = int(np.searchsorted(u, 32.0))
+    if k0:
+        out[:, :k0] = special.zeta(al, u[None, :k0])
+    if k0 < u.size:
+        ub, iq = u[None, k0:], 1.0 / u[None, k0:]
+        iq2 = iq * iq
+        s3 = al * (al + 1) * (al + 2)
+        a1, a3, a5 = al / 12.0, s3 / 720.0, s3 * (al + 3) * (al + 4) / 30240.0
+        poly = ub / (al - 1.0)
+        poly += 0.5 + iq * (a1 - iq2 * (a3 - iq2 * a5))
+        poly *= np.exp(-al * logu[None, k0:])
+        out[:, k0:] = poly
+        steep = al[:, 0] > 12.0
+        if steep.any():
+            out[steep, k0:] = special.zeta(al[steep], ub)
     return out
 
 
@@ -218,7 +243,7 @@ def _scan(
         ci = cand[start : start + rows]
         al = alphas[start : start + rows, None]
         if discrete:
-            g = _hurwitz_zeta(al, u[None, j0:])
+            g = _zeta_matrix(al, u[j0:], logu[j0:])
             gi = _hurwitz_zeta(al[:, 0], u[ci])[:, None]
             gmax = 0.0 if xmax is None else _hurwitz_zeta(al, xmax + 1.0)
         else:
