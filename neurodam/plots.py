@@ -133,3 +133,58 @@ def raster_with_avalanches(spikes, av, ax=None, window=None):
     ax.set_xlim(t0, t1)
     ax.set_title(f"{int(keep.sum())} avalanches (bin {av.bin_width * 1e3:.3g} ms)", fontsize=9)
     return ax
+
+
+# ------------------------------------------------ temporal complexity (issue 4)
+def complexity_report(eddis_result, dea=None, waiting=None, axes=None, title=None):
+    """Temporal-complexity figure: survival function with its fit, F(l) of the three
+    EDDiS rules, and the diffusion entropy S(l).
+
+    Parameters
+    ----------
+    eddis_result : neurodam.analysis.EddisResult
+        From :func:`neurodam.analysis.eddis_all`.
+    dea : ScalingFit, optional
+        From :func:`neurodam.analysis.diffusion_entropy` (panel left empty when None).
+    waiting : WaitingTimeFit, optional
+        Default ``eddis_result.waiting`` (panel left empty when both are None).
+    axes : three Axes, optional
+        A new 1x3 figure when None.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    array of three Axes
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    if axes is None:
+        _, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    axes = np.ravel(axes)
+    waiting = waiting if waiting is not None else eddis_result.waiting
+    if waiting is not None:
+        waiting.plot(ax=axes[0])
+    else:
+        axes[0].set_axis_off()
+    for fit, rule in zip(
+        (eddis_result.aj, eddis_result.ajl, eddis_result.sj), ("AJ", "AJL", "SJ"), strict=True
+    ):
+        fit.plot(ax=axes[1], label=rule)
+    axes[1].set_xlabel("window l (s)")
+    axes[1].set_ylabel("DFA F(l)")
+    mu = eddis_result.mu
+    axes[1].set_title(
+        f"EDDiS: mu = {mu:.2f} ({eddis_result.branch_ajl})" if mu == mu else "EDDiS",
+        fontsize=9,
+    )
+    if dea is not None:
+        dea.plot(ax=axes[2], label="DEA")
+        axes[2].set_xlabel("window l (s)")
+        axes[2].set_ylabel("entropy S(l)")
+    else:
+        axes[2].set_axis_off()
+    if title:
+        axes[0].figure.suptitle(title, fontsize=10)
+    return axes

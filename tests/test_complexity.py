@@ -300,3 +300,61 @@ def test_bad_event_times():
     with pytest.raises(TypeError, match="event_times"):
         eddis(np.array(["a"] * 100))
     assert C.RULES == ("AJ", "AJL", "SJ")
+
+
+# ------------------------------------------------ full validation (slow, big samples)
+# n events, grid step (None: half the median wait; mu < 2 needs a coarser grid to fit
+# max_points), and per-rule tolerance. Measured (seed 1, our runs) -> documented bias:
+#   mu=1.5 (1e5): AJ .717 (pred .75); AJL(moment) .87 (pred 1); SJ .49
+#   mu=1.8 (1e6): AJ .887 (pred .90); AJL(moment) .94 at 3e5 (pred 1); SJ .51
+#   mu=2.2 (1e6): AJ .832 (pred .90, slow near mu=2); AJL .905; SJ .508; delta .808 (.833)
+#   mu=2.5 (1e6): AJ .766 (.75); AJL .809 (.75); SJ .508; delta .674 (.667)
+#   mu=2.8 (1e6): AJ .681 (.60, slow near mu=3); AJL .711 (.60); SJ .505; delta .577 (.556)
+#   mu=3.5 (1e6): AJ .554 (.50); AJL .579 (.50); SJ .506; delta .486 (.50)
+# Tolerance = |measured bias| + about 2 sd of the seed spread (0.02-0.03 at 1e6); the AJL
+# rule for mu < 2 is checked with the second moment (ballistic, H = 1): time-averaged DFA of
+# the Levy walk exceeds 1 there (1.18-1.24 at mu = 1.5, 1.06-1.11 at mu = 1.8, close to
+# (4 - mu)/2), which eddis_all uses to pick the AJ branch.
+SLOW = {
+    1.5: (100_000, {"AJ": 0.06, "AJL": 0.16, "SJ": 0.05}),
+    1.8: (1_000_000, {"AJ": 0.05, "AJL": 0.09, "SJ": 0.04}),
+    2.2: (1_000_000, {"AJ": 0.1, "AJL": 0.04, "SJ": 0.04, "delta": 0.05}),
+    2.5: (1_000_000, {"AJ": 0.05, "AJL": 0.09, "SJ": 0.04, "delta": 0.04}),
+    2.8: (1_000_000, {"AJ": 0.11, "AJL": 0.14, "SJ": 0.04, "delta": 0.05}),
+    3.5: (1_000_000, {"AJ": 0.08, "AJL": 0.1, "SJ": 0.04, "delta": 0.04}),
+}
+
+
+def _grid(t):
+    span = t[-1] - t[0]
+    return max(span / 1.9e7, float(np.median(np.diff(t))) / 2)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mu", sorted(SLOW))
+def test_eddis_renewal_predictions_full(mu):
+    n, tol = SLOW[mu]
+    t = renewal_process(mu, n, seed=1)
+    dt = _grid(t)
+    for rule in ("AJ", "AJL", "SJ"):
+        method = "moment" if (rule == "AJL" and mu < 2) else "dfa"
+        h = eddis(t, rule, dt=dt, method=method, seed=1).exponent
+        assert abs(h - renewal_H(mu, rule)) < tol[rule], (rule, h)
+    if "delta" in tol:
+        delta = diffusion_entropy(t, dt=dt).exponent
+        assert abs(delta - renewal_delta(mu)) < tol["delta"], delta
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="time-averaged DEA (sliding windows over one sequence) does not reach the "
+    "ensemble prediction delta = mu - 1 for mu < 2: the sequence ages (infinite mean wait) "
+    "and most windows are empty; measured 0.14-0.40 (mu=1.5, 1e5) and 0.23-0.85 (mu=1.8)",
+)
+@pytest.mark.parametrize("mu", [1.5, 1.8])
+def test_dea_below_mu_2_known_limitation(mu):
+    n = 100_000
+    t = renewal_process(mu, n, seed=1)
+    delta = diffusion_entropy(t, dt=_grid(t)).exponent
+    assert abs(delta - renewal_delta(mu)) < 0.05

@@ -31,6 +31,24 @@ from neurodam.analysis.powerlaw import (
 from neurodam.analysis.synthetic import branching_process, poisson_spikes
 
 # --- temporal complexity (issue 4) ---
+# isort: split
+from neurodam.analysis.complexity import (
+    AgingTest,
+    EddisResult,
+    RenewalTest,
+    WaitingTimeFit,
+    aging_test,
+    diffusion_entropy,
+    eddis,
+    eddis_all,
+    event_walk,
+    fit_waiting_times,
+    renewal_test,
+    survival,
+    waiting_times,
+)
+from neurodam.analysis.scaling import ScalingFit, dfa, second_moment_scaling
+from neurodam.analysis.synthetic import poisson_process, renewal_process, superpose
 
 __all__ = [
     # issue 3: events, avalanches, power laws, criticality
@@ -53,4 +71,24 @@ __all__ = [
     "resolve_threshold",
     "shape_collapse",
     "transition_events",
+    # issue 4: temporal complexity
+    "AgingTest",
+    "EddisResult",
+    "RenewalTest",
+    "ScalingFit",
+    "WaitingTimeFit",
+    "aging_test",
+    "dfa",
+    "diffusion_entropy",
+    "eddis",
+    "eddis_all",
+    "event_walk",
+    "fit_waiting_times",
+    "poisson_process",
+    "renewal_process",
+    "renewal_test",
+    "second_moment_scaling",
+    "superpose",
+    "survival",
+    "waiting_times",
 ]
