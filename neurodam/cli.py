@@ -57,7 +57,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------ analyse
 # Each analysis is a small function _analyse_<name>(spikes, args) that prints its table
 # and writes its figure; cmd_analyse runs the ones selected by their flags.
-ANALYSES = ("avalanches",)
+ANALYSES = ("avalanches", "complexity")
 
 
 def _figure_path(args: argparse.Namespace, name: str) -> Path | None:
@@ -175,6 +175,86 @@ def _analyse_avalanches(spikes, args: argparse.Namespace) -> None:
         print(f"figure        {out}")
 
 
+def _complexity_events(spikes, args: argparse.Namespace):
+    """Event times for --complexity: avalanche transitions, coincidence onsets or a .npy file."""
+    import numpy as np
+
+    from neurodam.analysis import coincidence_events, default_bin_width, transition_events
+
+    source = args.events
+    if source == "avalanches":
+        width = args.bin_width if args.bin_width is not None else default_bin_width(spikes)
+        events = transition_events(spikes, width, threshold=args.threshold)
+        how = (
+            f"avalanche births and deaths (bin {width * 1e3:.4g} ms, threshold {args.threshold!r})"
+        )
+    elif source == "coincidences":
+        width = args.bin_width if args.bin_width is not None else default_bin_width(spikes)
+        events = coincidence_events(spikes, width, args.min_neurons)
+        how = f"coincidence onsets (window {width * 1e3:.4g} ms, min_neurons {args.min_neurons!r})"
+    else:
+        path = Path(source)
+        if path.suffix != ".npy":
+            raise ValueError(
+                f"--events: expected 'avalanches', 'coincidences' or a FILE.npy, got {source!r}"
+            )
+        events = np.load(path)
+        how = f"event times from {path}"
+    return np.asarray(events, dtype=float), how
+
+
+def _analyse_complexity(spikes, args: argparse.Namespace) -> None:
+    import warnings
+
+    from neurodam.analysis import diffusion_entropy, eddis_all, renewal_test
+
+    events, how = _complexity_events(spikes, args)
+    print(f"events        {events.size} {how}")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = eddis_all(events, seed=0)
+        dea = diffusion_entropy(events, dt=res.dt)
+        ren = renewal_test(events, n_shuffles=args.n_shuffles, seed=0, dt=res.dt)
+    w = res.waiting
+    hi = "inf" if w.tau_max is None else f"{w.tau_max:.4g}"
+    print(
+        f"waiting times mu = {w.mu:.3f} ± {w.mu_se:.3f} on tau in [{w.tau_min:.4g}, {hi}] s "
+        f"({w.n_tail} of {w.n}); vs exponential R = {w.R:.2f}, p = {w.p:.3g} -> {w.preferred}"
+    )
+    lo, up = res.aj.fit_range
+    print(f"EDDiS         DFA1 on a grid of dt = {res.dt:.4g} s, fit range {lo:.4g}..{up:.4g} s")
+    for rule, fit in (("AJ", res.aj), ("AJL", res.ajl), ("SJ", res.sj)):
+        cands = ", ".join(f"{m:.3f}" for m in res.mu_candidates[rule]) or "-"
+        print(f"  H({rule:<3})     {fit.exponent:.3f} ± {fit.stderr:.3f}   mu candidates: {cands}")
+    mu = "n/a (H_AJ ~ 1/2)" if res.mu != res.mu else f"{res.mu:.3f}"
+    agree = "agrees" if res.consistent else "disagrees"
+    print(f"mu (EDDiS)    {mu}; Levy-walk branch {res.branch_ajl} ({agree} with the direct fit)")
+    print(f"DEA           delta = {dea.exponent:.3f} ± {dea.stderr:.3f} (AJ rule)")
+    print(
+        f"renewal       {ren.verdict}; z_H = {ren.z_H:+.2f}, z_delta = {ren.z_delta:+.2f} "
+        f"against {ren.H_shuffled.size} shuffles"
+    )
+    for msg in {str(c.message) for c in caught}:
+        print(f"warning       {msg}")
+    out = _figure_path(args, "complexity")
+    if out is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        from neurodam import plots
+
+        axes = plots.complexity_report(
+            res, dea=dea, title=f"{Path(args.file).name}: temporal complexity ({how})"
+        )
+        fig = axes[0].figure
+        fig.tight_layout()
+        fig.savefig(out, dpi=120)
+        plt.close(fig)
+        print(f"figure        {out}")
+
+
 def cmd_analyse(args: argparse.Namespace) -> int:
     from neurodam import io
 
@@ -218,7 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "analyse",
-        help="analyse a spike file (avalanches and power laws, ...)",
+        help="analyse a spike file (avalanches and power laws, temporal complexity)",
         description="Analyse the spikes of FILE and print a table; --figure writes a figure. "
         "Example: neurodam analyse rec.h5 --avalanches --figure /tmp/av.png",
     )
@@ -249,6 +329,35 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         metavar="N",
         help="bootstrap replicates for the goodness-of-fit p-value (default 0: skip)",
+    )
+    p.add_argument(
+        "--complexity",
+        action="store_true",
+        help="temporal complexity of an event sequence: waiting-time index mu, EDDiS H for the "
+        "AJ/AJL/SJ rules, diffusion entropy delta, renewal test (Paradisi et al. 2012)",
+    )
+    p.add_argument(
+        "--events",
+        default="avalanches",
+        metavar="SOURCE",
+        help="events for --complexity: 'avalanches' (births and deaths, with --bin-width and "
+        "--threshold), 'coincidences' (onsets, with --bin-width and --min-neurons) or a "
+        "FILE.npy of event times in seconds (default avalanches)",
+    )
+    p.add_argument(
+        "--min-neurons",
+        type=_threshold_arg,
+        default="sd:3",
+        metavar="K",
+        help="coincidence events: distinct neurons per window, a number, 'percentile:Q' or "
+        "'sd:K' (default sd:3)",
+    )
+    p.add_argument(
+        "--n-shuffles",
+        type=int,
+        default=19,
+        metavar="N",
+        help="shuffled copies for the renewal test (default 19)",
     )
     p.add_argument("--figure", type=Path, default=None, metavar="OUT.png", help="write a figure")
     p.set_defaults(func=cmd_analyse)
