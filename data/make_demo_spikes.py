@@ -2,7 +2,7 @@
 
 Model: a sparse random network of leaky integrate-and-fire neurons (80 %
 excitatory, 20 % inhibitory, connection probability ``p``, delta synapses with
-a 1.5 ms delay) in the style of Brunner (2000) / Brunel's model A, with two
+a 1.5 ms delay) in the style of Brunel (2000), with two
 ingredients that make it burst: excitatory synapses depress
 (Tsodyks & Markram 1997: ``x -> x - u x`` at each spike, recovering with
 ``tau_d``), and each neuron has a spike-triggered adaptation current
@@ -53,7 +53,7 @@ PARAMS = {
 
 
 def simulate(duration_s: float, seed: int = 2024, params: dict | None = None, progress=False):
-    """Run the network for ``duration_s`` seconds; return SpikeTrains (via neurodam.io.from_brian)."""
+    """Run the network for ``duration_s`` seconds; return its SpikeTrains (io.from_brian)."""
     import brian2 as b2
 
     from neurodam import engine, io
@@ -72,8 +72,9 @@ def simulate(duration_s: float, seed: int = 2024, params: dict | None = None, pr
         }
         G = b2.NeuronGroup(
             P["N"],
-            """dv/dt = (mu - v - w) / tau_m + sigma * sqrt(2 / tau_m) * xi : volt (unless refractory)
-               dw/dt = -w / tau_w : volt""",
+            "dv/dt = (mu - v - w) / tau_m + sigma * sqrt(2 / tau_m) * xi : volt"
+            " (unless refractory)\n"
+            "dw/dt = -w / tau_w : volt",
             threshold=f"v > {P['theta_mV']}*mV",
             reset=f"v = {P['v_reset_mV']}*mV; w += {P['b_mV']}*mV",
             refractory=P["refractory_ms"] * ms,
