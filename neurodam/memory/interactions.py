@@ -321,9 +321,9 @@ def _fields(
     return h, tol
 
 
-def _tie_tolerance(K: int) -> float:
+def _tie_tolerance(K: int, eps: float = _EPS) -> float:
     """Relative tie tolerance of the exp fields: 6 (K + 2) eps (rounding of a K-term sum)."""
-    return 6.0 * (K + 2) * _EPS
+    return 6.0 * (K + 2) * eps
 
 
 def _sign_keep_ties(h: np.ndarray, tol: np.ndarray | float, s: np.ndarray) -> np.ndarray:
