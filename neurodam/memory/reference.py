@@ -266,6 +266,8 @@ def run(
 def _spikes(states, s0, fire_on, N, steps, dt, params) -> SpikeTrains:
     if fire_on == "plus":
         t_idx, senders = np.nonzero(states > 0)
+    elif steps == 0:
+        t_idx = senders = np.empty(0, dtype=np.int64)
     else:
         prev = np.empty_like(states)
         prev[0] = s0
