@@ -235,6 +235,7 @@ def _scan(
     # convention: empirical and model P(X < u_j | X >= xmin) at each distinct u_j.
     ks = np.empty(cand.size)
     logu = np.log(u)
+    firstf = first.astype(np.float64)
     start = 0
     while start < cand.size:
         j0 = cand[start]
@@ -247,14 +248,19 @@ def _scan(
             gi = _hurwitz_zeta(al[:, 0], u[ci])[:, None]
             gmax = 0.0 if xmax is None else _hurwitz_zeta(al, xmax + 1.0)
         else:
-            g = np.exp((1.0 - al) * logu[None, j0:])
+            g = (1.0 - al) * logu[None, j0:]
+            np.exp(g, out=g)
             gi = np.exp((1.0 - al[:, 0]) * logu[ci])[:, None]
             gmax = 0.0 if xmax is None else np.exp((1.0 - al) * math.log(xmax))
-        model = (gi - g) / (gi - gmax)
-        emp = (first[None, j0:] - first[ci][:, None]) / n_tail[ci][:, None].astype(np.float64)
-        diff = np.abs(model - emp)
-        diff[np.arange(u.size)[None, j0:] < ci[:, None]] = 0.0  # outside each candidate's tail
-        ks[start : start + rows] = diff.max(axis=1)
+        # model - emp = (gi - g)/(gi - gmax) - (first_j - first_i)/n_i, in place on g
+        inv_den = 1.0 / (gi - gmax)
+        inv_n = 1.0 / n_tail[ci][:, None].astype(np.float64)
+        g *= -inv_den
+        g += gi * inv_den + firstf[ci][:, None] * inv_n
+        g -= firstf[None, j0:] * inv_n
+        np.abs(g, out=g)
+        g *= np.arange(j0, u.size)[None, :] >= ci[:, None]  # keep each candidate's own tail
+        ks[start : start + rows] = g.max(axis=1)
         start += rows
     return xm, alphas, ks
 
