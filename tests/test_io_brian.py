@@ -77,3 +77,16 @@ def test_from_brian_overrides_and_bad_input():
     assert (len(s), s.n_neurons, s.t_stop) == (0, 10, 2.0)
     with pytest.raises(TypeError, match="spike_monitor"):
         io.from_brian(np.zeros(3))
+
+
+def test_from_brian_on_a_subgroup_uses_its_own_ids():
+    import brian2 as b2
+
+    with engine.backend("numpy"):
+        G = b2.NeuronGroup(20, "v : 1", threshold="i >= 10", reset="")  # 10..19 fire each step
+        M = b2.SpikeMonitor(G[10:15])
+        b2.Network(G, M).run(0.3 * b2.ms)
+        s = io.from_brian(M)
+    assert s.n_neurons == 5  # len(monitor.source) of the subgroup
+    np.testing.assert_array_equal(np.bincount(s.senders), [3, 3, 3, 3, 3])  # 3 steps of 0.1 ms
+    assert s.t_stop == pytest.approx(3e-4, abs=1e-12)
