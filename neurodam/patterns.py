@@ -162,7 +162,12 @@ def digits(binarize: bool = True) -> tuple[np.ndarray, np.ndarray]:
     patterns : ndarray, shape (1797, 64) (int8 +-1, or float64 intensities)
     labels : ndarray of int64, shape (1797,)
     """
-    from sklearn.datasets import load_digits
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "digits() needs scikit-learn (its bundled 8x8 digits): pip install scikit-learn"
+        ) from exc
 
     d = load_digits()
     data = np.asarray(d.data, dtype=np.float64)
