@@ -457,6 +457,9 @@ def fit_power_law(
         Lower bound of the power-law range; scanned when None.
     xmax : float, optional
         Upper truncation. Values above it are excluded from the fit (and from ``n``).
+        With ``xmax`` and a scanned ``xmin`` the KS criterion can prefer a narrow
+        window just below ``xmax`` (any exponent fits a short range): check
+        ``xmin`` or give it.
     min_tail : int
         Candidate xmins must leave at least this many values in the tail.
     max_candidates : int or None
