@@ -18,7 +18,7 @@ demo: $(STAMP)
 
 ## test: set up, then run the default test suite (slow validations excluded)
 test: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow" -q
+	$(BIN)/python -m pytest -m "not slow" -q --nbmake tests notebooks
 
 ## test-slow: the long scientific validations only
 test-slow: $(STAMP)
