@@ -172,3 +172,22 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match="n_steps, n_avalanches"):
         branching_process(0.5, 10)
     assert isinstance(avalanches_from_activity(np.array([1, 0, 1])), Avalanches)
+
+
+def test_cli_analyse_avalanches_synthetic(tmp_path, capsys):
+    from neurodam import io
+    from neurodam.cli import main
+
+    st = branching_process(1.0, 50, n_avalanches=3000, seed=8, max_size=10**4)
+    path = tmp_path / "bp.npz"
+    io.write(st, path)
+    fig = tmp_path / "av.png"
+    args = ["analyse", str(path), "--avalanches", "--bin-width", str(DT), "--figure", str(fig)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "avalanches    3000 " in out and "tau=" in out and "alpha=" in out
+    assert fig.is_file()
+    assert main(["analyse", str(path)]) == 2  # no analysis chosen
+    assert "--avalanches" in capsys.readouterr().err
+    assert main(["analyse", str(path), "--avalanches", "--threshold", "pct:3"]) == 2
+    assert "threshold" in capsys.readouterr().err

@@ -506,7 +506,9 @@ def fit_power_law(
         scanned = False
     else:
         xms, alphas, ks = _scan(data, discrete, xmax, int(min_tail), max_candidates)
-        best = int(np.argmin(ks))
+        if np.all(np.isnan(ks)):
+            raise ValueError("x: the KS distance is undefined for every candidate xmin")
+        best = int(np.nanargmin(ks))
         xmin = float(xms[best])
         tail = data[data >= xmin]
         scanned = True
