@@ -24,11 +24,11 @@ with Z_j = Y_{start+j} - Y_start. For **integer** increments (the event walks of
 :mod:`neurodam.analysis.complexity`) those window sums come from a few cumulative sums of
 Y, Y^2 and t^k Y over the whole series, evaluated exactly in 64-bit integer arithmetic, so a
 scale costs O(N / l) after an O(N) set-up and no precision is lost however far the walk
-wanders. Scales at which an exact integer window sum could exceed 2^62 (l^3 max|x|^2 >= 2^62,
-i.e. l above about 1.6e6 for unit steps) and all scales of a **float** signal use the direct
-form: the windows are a reshaped view of the profile and the window sums are matrix products,
-O(N) per scale but still without a loop over windows. Detrending of order >= 1 removes the
-mean of x, so the profile need not be centred.
+wanders. Scales at which an exact integer window sum could overflow int64 (roughly
+l^3 max|x|^2 / 3 >= 2^63, i.e. l above about 3e6 for unit steps) and all scales of a
+**float** signal use the direct form: the windows are a reshaped view of the profile and the
+window sums are matrix products, O(N) per scale but still without a loop over windows.
+Detrending of order >= 1 removes the mean of x, so the profile need not be centred.
 
 References
 ----------
@@ -48,7 +48,7 @@ import numpy as np
 
 __all__ = ["ScalingFit", "dfa", "second_moment_scaling"]
 
-_EXACT_LIMIT = 2**62  # bound on exact integer window sums (int64 holds 2^63 - 1)
+_EXACT_LIMIT = 2**63 - 2**54  # exact integer window sums must stay below int64's maximum
 MIN_SAMPLES = 32  # shortest signal dfa / second_moment_scaling accept
 
 
@@ -298,10 +298,27 @@ def _exact_window_moments(Y: np.ndarray, s: int, nw: int, E: dict, order: int):
     return B.astype(float), np.array([m.astype(float) for m in M])
 
 
+def _fits_int64(s: int, m: int, r: int, order: int) -> bool:
+    """Whether every exact window sum of scale ``s`` fits in int64.
+
+    With |Z_j| <= min(j m, r) (m = max |x|, r = range of the profile): sum_j Z_j^2 <=
+    min(m^2 sum_j j^2, s r^2) and |sum_j j^k Z_j| <= min(m sum_j j^(k+1), r sum_j j^k) for
+    k <= order. For unit steps this admits every scale below about 3e6 samples, and any
+    scale when the walk stays within ~1e6 of its start.
+    """
+    ps = _power_sums(s, order + 1)
+    sums = [round(v * s**k) for k, v in enumerate(ps)]  # sum_j j^k, k = 0..order+1
+    worst = max(min(m * m * sums[2], s * r * r), min(m * sums[order + 1], r * sums[order]))
+    return worst < _EXACT_LIMIT
+
+
 def _direct_window_moments(Y: np.ndarray, s: int, nw: int, order: int):
     W = Y[: nw * s].reshape(nw, s)
     Z = (W - W[:, :1]).astype(float, copy=False)
     j = np.arange(s, dtype=float)
+    # remove the chord from the first to the last point of each window: a linear term leaves
+    # the residuals unchanged, and without the drift B - m^T G^-1 m cancels far less
+    Z -= (Z[:, -1:] / (s - 1)) * j
     M = np.array([Z @ j**k for k in range(order + 1)])
     B = np.einsum("ij,ij->i", Z, Z)
     return B, M
@@ -357,10 +374,8 @@ def dfa(
         Y = np.cumsum(a, dtype=np.int64)
         m = int(np.max(np.abs(a.astype(np.int64)))) if n else 0
         m = max(m, 1)
-        exact = [
-            int(s) ** (order + 2) * m < _EXACT_LIMIT and int(s) ** 3 * m * m < _EXACT_LIMIT
-            for s in s_arr
-        ]
+        r = max(int(Y.max()) - int(min(Y.min(), 0)), 1)
+        exact = [_fits_int64(int(s), m, r, order) for s in s_arr]
     else:
         Y = np.cumsum(a - a.mean(), dtype=np.float64)
         exact = [False] * s_arr.size
