@@ -611,8 +611,10 @@ def eddis_all(
     """EDDiS with the three rules, and mu resolved from them and the waiting-time fit.
 
     AJ gives two candidates, mu = 2 H (1 < mu < 2) and mu = 4 - 2 H (2 < mu < 3). The Levy walk
-    resolves them (H_AJL = 1 for mu < 2, = H_AJ for 2 < mu < 3), and so does the direct fit of
-    the waiting-time tail (:func:`fit_waiting_times`); the result reports both and whether they
+    resolves them: H_AJL = H_AJ = (4 - mu)/2 for 2 < mu < 3, while for mu < 2 the walk is
+    ballistic (second moment H = 1; time-averaged DFA reads above 1), so the AJ candidate
+    nearest to 4 - 2 H_AJL is the right branch. The direct fit of the waiting-time tail
+    (:func:`fit_waiting_times`) resolves them too; the result reports both and whether they
     agree (Paradisi et al. 2012).
 
     Parameters
