@@ -27,14 +27,44 @@ __all__ = ["attach"]
 
 
 def _cpp_dot(fname: str, mat: str, buf: str, length: int) -> str:
+    # eight independent accumulators: the reduction vectorises and is not bound by the
+    # latency of one chain of additions (whatever the compiler's floating-point flags)
     return f"""
     static inline double {fname}(const int _row)
     {{
-        const double* _r = _namespace{mat} + (long)_row * {length};
-        double _acc = 0.0;
-        for (int _j = 0; _j < {length}; _j++)
-            _acc += _r[_j] * _namespace{buf}[_j];
-        return _acc;
+        const double* __restrict _r = _namespace{mat} + (long)_row * {length};
+        const double* __restrict _b = _namespace{buf};
+        double _s0 = 0, _s1 = 0, _s2 = 0, _s3 = 0, _s4 = 0, _s5 = 0, _s6 = 0, _s7 = 0;
+        int _j = 0;
+        for (; _j + 8 <= {length}; _j += 8) {{
+            _s0 += _r[_j] * _b[_j];         _s1 += _r[_j + 1] * _b[_j + 1];
+            _s2 += _r[_j + 2] * _b[_j + 2]; _s3 += _r[_j + 3] * _b[_j + 3];
+            _s4 += _r[_j + 4] * _b[_j + 4]; _s5 += _r[_j + 5] * _b[_j + 5];
+            _s6 += _r[_j + 6] * _b[_j + 6]; _s7 += _r[_j + 7] * _b[_j + 7];
+        }}
+        for (; _j < {length}; _j++) _s0 += _r[_j] * _b[_j];
+        return ((_s0 + _s1) + (_s2 + _s3)) + ((_s4 + _s5) + (_s6 + _s7));
+    }}
+    """
+
+
+def _cpp_axpy_field(fname: str, mat: str, buf: str, out: str, n_rows: int, length: int) -> str:
+    # g = sum_mu c_mu X[mu, :], computed once per step when neuron 0 asks (the group's
+    # loop runs i = 0..N-1 in order, single-threaded), then read from the buffer: one pass
+    # over the same row-major (K, N) matrix as the overlaps (no transposed copy in cache)
+    return f"""
+    static inline double {fname}(const int _i)
+    {{
+        if (_i == 0) {{
+            double* __restrict _g = _namespace{out};
+            for (int _j = 0; _j < {length}; _j++) _g[_j] = 0.0;
+            for (int _mu = 0; _mu < {n_rows}; _mu++) {{
+                const double _c = _namespace{buf}[_mu];
+                const double* __restrict _r = _namespace{mat} + (long)_mu * {length};
+                for (int _j = 0; _j < {length}; _j++) _g[_j] += _c * _r[_j];
+            }}
+        }}
+        return _namespace{out}[_i];
     }}
     """
 
@@ -73,7 +103,15 @@ cdef double {fname}({args}):
 """
 
 
-def _function(pyfunc, fname: str, n_float_args: int, cpp: str, cython: str, namespace: dict):
+def _function(
+    pyfunc,
+    fname: str,
+    n_float_args: int,
+    cpp: str,
+    cython: str,
+    namespace: dict,
+    cpp_namespace: dict | None = None,
+):
     import brian2 as b2
     from brian2.core.functions import FunctionImplementation  # noqa: F401
 
@@ -86,7 +124,9 @@ def _function(pyfunc, fname: str, n_float_args: int, cpp: str, cython: str, name
         stateless=False,
         auto_vectorise=False,
     )
-    f.implementations.add_implementation("cpp", cpp, namespace=namespace, name=fname)
+    f.implementations.add_implementation(
+        "cpp", cpp, namespace=namespace if cpp_namespace is None else cpp_namespace, name=fname
+    )
     f.implementations.add_implementation("cython", cython, namespace=namespace, name=fname)
     return f
 
@@ -103,8 +143,10 @@ def attach(feature: Any, memory: Any, xi: np.ndarray, zeros: bool, name: str) ->
     sbuf = np.zeros(N)
     cbuf = np.zeros(K)
     dbuf = np.zeros(K)
+    gbuf = np.zeros(N)
     k_x, k_xt, k_ax = f"_{name}_xi", f"_{name}_xit", f"_{name}_axit"
     k_s, k_c, k_d = f"_{name}_sbuf", f"_{name}_cbuf", f"_{name}_dbuf"
+    k_g = f"_{name}_gbuf"
 
     def put_s(i, sigma):
         sbuf[i] = sigma
@@ -154,9 +196,10 @@ def attach(feature: Any, memory: Any, xi: np.ndarray, zeros: bool, name: str) ->
         field,
         f"{name}_field",
         0,
-        _cpp_dot(f"{name}_field", k_xt, k_c, K),
+        _cpp_axpy_field(f"{name}_field", k_x, k_c, k_g, K, N),
         _cython_dot(f"{name}_field", k_xt, k_c, K),
         {k_xt: XT.ravel(), k_c: cbuf},
+        cpp_namespace={k_x: X.ravel(), k_c: cbuf, k_g: gbuf},
     )
     ns = {
         f"{name}_put_s": f_put_s,

@@ -198,7 +198,8 @@ class MemoryNetwork:
     norm : brian2.NeuronGroup or None
         One neuron holding the sums over memory units (``D``, and ``Z`` for F=exp).
     monitors : dict
-        ``"spikes"`` (SpikeMonitor), ``"overlaps"`` (StateMonitor of ``memory.a``),
+        ``"spikes"`` (SpikeMonitor), ``"overlaps"`` (StateMonitor of ``memory.am``, a
+        float32 copy of ``a``),
         ``"activity"`` (PopulationRateMonitor), ``"states"`` (StateMonitor of
         ``readout.s``); only the recorded ones.
     patterns : ndarray, shape (K, N)
@@ -438,8 +439,10 @@ def build_memory_network(
     )
     memory = b2.NeuronGroup(
         K,
-        "a : 1\nc : 1\nd : 1\nmv : 1" + ("\nZl : 1 (linked)" if inter.kind == "exp" else ""),
+        "a : 1\nam : 1\nc : 1\nd : 1\nmv : 1"
+        + ("\nZl : 1 (linked)" if inter.kind == "exp" else ""),
         dt=dt_sub,
+        dtype={"am": np.float32},
         namespace={},
         name=f"{name}_memory",
     )
@@ -517,7 +520,8 @@ def build_memory_network(
     if noise_mode == "flip":
         upd += "snew = snew*(1 - 2*int(rand() < p))\n"
     else:
-        upd += "snew = snew + int(rand() < p)*(2*int(rand() < 0.5) - 1 - snew)\n"
+        upd += "hit = int(rand() < p)\nrnd = 2*int(rand() < 0.5) - 1\n"
+        upd += "snew = snew + hit*(rnd - snew)\n"
     ns: dict[str, Any] = {}
     if schedule == "sync":
         upd += "sigma = snew"
@@ -533,14 +537,17 @@ def build_memory_network(
     feature.p = p
     feature.beta = 0.0 if T is None else 1.0 / T
     memory.a = xi @ s0
+    memory.am = xi @ s0
     readout.prev = s0
 
     monitors: dict[str, Any] = {}
     if "spikes" in rec:
         monitors["spikes"] = b2.SpikeMonitor(readout, name=f"{name}_spikemon")
     if "overlaps" in rec:
+        # a float32 copy of a (exact integers up to 2^24) halves the recording's memory
+        memory.run_regularly("am = a", when="start", order=45, name=f"{name}_acopy")
         monitors["overlaps"] = b2.StateMonitor(
-            memory, "a", record=True, dt=dt_step, when="start", order=-100, name=f"{name}_amon"
+            memory, "am", record=True, dt=dt_step, when="start", order=-100, name=f"{name}_amon"
         )
     if "activity" in rec:
         monitors["activity"] = b2.PopulationRateMonitor(readout, name=f"{name}_ratemon")

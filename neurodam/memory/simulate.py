@@ -139,6 +139,11 @@ def simulate(
     if backend not in BACKENDS:
         raise ValueError(f"backend: expected one of {BACKENDS}, got {backend!r}")
     rec = check_record(record)
+    if threads and form == "matrix":
+        raise ValueError(
+            f"threads: the matrix form runs single-threaded (threads=0), got {threads!r}; "
+            "use form='bipartite' for OpenMP threads"
+        )
     if backend == "reference":
         from neurodam.memory import reference
 
@@ -257,12 +262,15 @@ def collect(net: MemoryNetwork) -> MemoryRun:
     p = net.params
     N, steps, dt = p["N"], p["steps"], p["dt"]
     mons = net.monitors
-    a = np.asarray(mons["overlaps"].a[:], dtype=np.float64).T[1 : steps + 1]
+    a = np.asarray(mons["overlaps"].am[:], dtype=np.float32).T[1 : steps + 1]
     if a.shape[0] != steps:
         raise RuntimeError(f"collect: expected {steps} recorded steps, got {a.shape[0]}")
-    a = np.rint(a)
-    overlaps = (a / N).astype(np.float32)
-    energy = energies(net.interaction, a, N)
+    # energies in blocks of rows: no (T, K) float64 temporaries
+    energy = np.concatenate(
+        [energies(net.interaction, a[k : k + 4096], N) for k in range(0, steps, 4096)]
+    )
+    overlaps = np.ascontiguousarray(a)
+    overlaps /= np.float32(N)
     meta = {k: v for k, v in p.items() if k != "duration"}
     if "spikes" in mons:
         t = np.asarray(mons["spikes"].t_, dtype=np.float64)
