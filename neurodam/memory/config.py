@@ -241,11 +241,19 @@ def make_patterns(cfg: MemoryConfig) -> np.ndarray:
 
 
 def run_config(cfg: MemoryConfig, progress: bool = False):
-    """Simulate a config: :func:`neurodam.memory.simulate.simulate` with its parameters."""
+    """Simulate a config: :func:`neurodam.memory.simulate.simulate` with its parameters.
+
+    ``params["timing"]`` holds ``build`` and ``run`` seconds for every backend and
+    ``params["config"]`` the config as a dict.
+    """
+    import time
+
     from neurodam.memory.simulate import simulate
 
-    return simulate(
-        make_patterns(cfg),
+    xi = make_patterns(cfg)
+    t0 = time.perf_counter()
+    run = simulate(
+        xi,
         F=cfg.F,
         noise=cfg.noise,
         temperature=cfg.temperature,
@@ -261,3 +269,7 @@ def run_config(cfg: MemoryConfig, progress: bool = False):
         dt=cfg.dt,
         form=cfg.form,
     )
+    if "timing" not in run.params:  # the reference engine: no build step
+        run.params["timing"] = {"build": 0.0, "run": time.perf_counter() - t0}
+    run.params["config"] = cfg.as_dict()
+    return run
