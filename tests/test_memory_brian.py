@@ -46,6 +46,8 @@ def test_sync_deterministic_identical_to_reference_numpy(F, form):
     _assert_identical(ref, run)
 
 
+# slow: the first run compiles the Cython code objects (minutes on a cold cache)
+@pytest.mark.slow
 @pytest.mark.parametrize("form", ["matrix", "bipartite"])
 def test_sync_identical_on_cython_runtime(form):
     xi = _digits()
