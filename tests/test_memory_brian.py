@@ -149,9 +149,11 @@ def test_glauber_exp_statistics_match_reference():
 def test_monitors_and_run_args():
     xi = patterns.rademacher(3, 30, seed=1)
     with engine.backend("numpy"):
-        net = build_memory_network(xi, "hopfield", 0.1, steps=5, record=ALL, seed=0)
+        net = build_memory_network(
+            xi, "hopfield", 0.1, steps=5, record=ALL, seed=0, form="bipartite"
+        )
         assert set(net.monitors) == {"spikes", "overlaps", "activity", "states", "final"}
-        assert net.up is not None and net.down is not None  # bipartite default
+        assert net.up is not None and net.down is not None
         assert len(net.up) == 90 and len(net.down) == 90
         args = {k.name: v for k, v in net.run_args(noise=0.2, init=xi[1]).items()}
         assert args["p"] == 0.2

@@ -31,10 +31,10 @@ Bipartite form (``form="bipartite"``, the form of architecture.md)
   reference's tie band ``|h_i| <= 4 (K+2) eps S_i``).
 * The update runs in ``run_regularly`` code of the feature group, after the fields and
   before the overlaps of the new state are summed, all in the ``start`` slot of one
-  time step (orders 0..4), so a synchronous step computes every new sigma_i from the
-  same old state.
+  time step (orders 0: Z, 10: c and d, 20: fields, 30: update, 40: overlaps), so a
+  synchronous step computes every new sigma_i from the same old state.
 
-Matrix form (``form="matrix"``, default: the fastest)
+Matrix form (``form="matrix"``, default: the fastest; see benchmarks/bench_memory.py)
 -------------------------------------------------------
 The same feature and memory groups, the same update code, but the two dense
 mat-vecs (``a = Xi sigma`` and ``g = Xi^T c``) run inside Brian2 ``Function`` objects with
@@ -73,7 +73,7 @@ recorded; the sample at t=0 (the initial state) is dropped when collecting.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -335,7 +335,7 @@ def build_memory_network(
     fire_on: str = "plus",
     record: Iterable[str] | str | None = ("spikes", "overlaps", "activity"),
     dt: float = 1e-3,
-    form: str = "bipartite",
+    form: str = "matrix",
     name: str = "dam",
 ) -> MemoryNetwork:
     """Build the associative memory as Brian2 objects on the active device.
@@ -369,7 +369,9 @@ def build_memory_network(
     dt : float
         Seconds per step.
     form : {"matrix", "bipartite"}
-        Dense mat-vecs in Brian2 Functions (fast) or N*K synapses with summed variables.
+        Dense mat-vecs in Brian2 Functions with numpy/Cython/C++ implementations (fast,
+        default; single-threaded; not for ``cuda_standalone``) or 2 N K synapses with
+        summed variables (the bipartite form of architecture.md; any device).
     name : str
         Prefix of the Brian2 object names.
 
@@ -601,10 +603,3 @@ def build_memory_network(
 def _schedule(obj: Any, order: int) -> None:
     obj.when = "start"
     obj.order = order
-
-
-def network_params(net: MemoryNetwork) -> Mapping[str, Any]:
-    """The parameters a MemoryNetwork was built with (read-only view)."""
-    from types import MappingProxyType
-
-    return MappingProxyType(net.params)

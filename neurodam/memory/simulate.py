@@ -72,7 +72,7 @@ def simulate(
     noise_mode: str = "flip",
     fire_on: str = "plus",
     dt: float = 1e-3,
-    form: str = "bipartite",
+    form: str | None = None,
     threads: int = 0,
     build_dir: str | None = None,
 ) -> MemoryRun:
@@ -114,8 +114,10 @@ def simulate(
     fire_on : {"plus", "flip"}
     dt : float
         Seconds per step.
-    form : {"bipartite", "matrix"}
-        Brian2 model form (:func:`neurodam.memory.brian.build_memory_network`).
+    form : {"matrix", "bipartite"}, optional
+        Brian2 model form (:func:`neurodam.memory.brian.build_memory_network`); default
+        ``"matrix"`` (fastest), ``"bipartite"`` on ``cuda_standalone`` (the matrix form's
+        user functions have no CUDA implementation).
     threads : int
         OpenMP threads of a ``cpp_standalone`` program (0: none).
     build_dir : str, optional
@@ -139,6 +141,8 @@ def simulate(
     if backend not in BACKENDS:
         raise ValueError(f"backend: expected one of {BACKENDS}, got {backend!r}")
     rec = check_record(record)
+    if form is None:
+        form = "bipartite" if backend == "cuda_standalone" else "matrix"
     if threads and form == "matrix":
         raise ValueError(
             f"threads: the matrix form runs single-threaded (threads=0), got {threads!r}; "
