@@ -309,10 +309,11 @@ def _glauber_code(inter: Interaction, n_neurons: int) -> str:
         hE = f"hE = 0.5*h*{scale!r}"
     else:
         lam = float(inter.lam)
-        # P_i, M_i: sums of w over xi_i = +1 / -1 (+-1 patterns: P + M = S, P - M = g)
+        # P_i, M_i: sums of w over xi_i = +1 / -1 (+-1 patterns: P + M = S, P - M = g);
+        # floor 1e-300 instead of 0: log stays finite, exp(-690) is negligible in lB
         hE = (
-            "lP = log(clip(0.5*(sd + g), 0, inf))\n"
-            "lM = log(clip(0.5*(sd - g), 0, inf))\n"
+            "lP = log(clip(0.5*(sd + g), 1e-300, inf))\n"
+            "lM = log(clip(0.5*(sd - g), 1e-300, inf))\n"
             f"x1 = -{2 * lam!r}*sigma + lP\n"
             f"x2 = {2 * lam!r}*sigma + lM\n"
             "lB = clip(x1, x2, inf) + log(1 + exp(-abs(x1 - x2)))\n"
