@@ -517,7 +517,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", type=Path, default=Path("output/demo"), help="output folder")
     p.add_argument("--steps", type=int, default=20000, help="synchronous steps (default 20000)")
-    p.add_argument("--noise", type=float, default=0.25, help="noise p in [0, 0.5] (default 0.25)")
+    p.add_argument(
+        "--noise",
+        type=float,
+        default=0.15,
+        help="noise p in [0, 0.5] (default 0.15, the intermittent window of models/sedam.yaml)",
+    )
     p.add_argument("-K", type=int, default=10, help="stored digits (default 10: one per class)")
     p.add_argument(
         "--backend",
