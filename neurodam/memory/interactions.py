@@ -110,14 +110,19 @@ class Interaction:
         return np.exp(self.lam * x)
 
     # ---------------------------------------------------------------- energies
-    def energy_from_overlaps(self, a: np.ndarray, n_neurons: int) -> float:
-        """Energy from the raw overlaps ``a_mu = xi^mu . sigma`` (see :meth:`energy`)."""
+    def energy_from_overlaps(self, a: np.ndarray, n_neurons: int) -> float | np.ndarray:
+        """Energy from the raw overlaps ``a_mu = xi^mu . sigma`` (see :meth:`energy`).
+
+        ``a`` of shape (K,) gives a float; a stack of shape (T, K) gives the T energies.
+        """
         a = np.asarray(a, dtype=np.float64)
         if self.kind == "poly":
-            return float(-np.sum(a**self.n) / (self.n * float(n_neurons) ** (self.n - 1)))
-        z = self.lam * a
-        c = z.max()
-        return float(-(c + math.log(np.exp(z - c).sum())) / self.lam)
+            e = -np.sum(a**self.n, axis=-1) / (self.n * float(n_neurons) ** (self.n - 1))
+        else:
+            z = self.lam * a
+            c = z.max(axis=-1, keepdims=True)
+            e = -(c[..., 0] + np.log(np.exp(z - c).sum(axis=-1))) / self.lam
+        return float(e) if a.ndim == 1 else e
 
     def energy(self, sigma: np.ndarray, patterns: np.ndarray) -> float:
         """Energy of a state.

@@ -31,29 +31,12 @@ from neurodam.memory.interactions import Interaction, parse_interaction
 from neurodam.memory.results import MemoryRun
 from neurodam.spikes import SpikeTrains
 
-__all__ = ["BACKENDS", "simulate", "collect", "energies"]
+__all__ = ["BACKENDS", "simulate", "collect"]
 
 log = logging.getLogger(__name__)
 
 BACKENDS = ("reference", "runtime", "cython", "numpy", "cpp_standalone", "cuda_standalone")
 DEFAULT_RECORD = ("spikes", "overlaps", "activity")
-
-
-def energies(inter: Interaction, a: np.ndarray, n_neurons: int) -> np.ndarray:
-    """Energy of each row of raw overlaps ``a`` (T, K), as ``Interaction.energy_from_overlaps``.
-
-    ``E = -sum_mu a_mu^n / (n N^(n-1))`` for F=x^n and the log-energy
-    ``E = -(1/lam) log sum_mu exp(lam a_mu)`` (log-sum-exp, never overflows) for F=exp.
-    """
-    a = np.asarray(a, dtype=np.float64)
-    if a.shape[0] == 0:
-        return np.zeros(0)
-    if inter.kind == "poly":
-        n = inter.n
-        return -np.sum(a**n, axis=1) / (n * float(n_neurons) ** (n - 1))
-    z = inter.lam * a
-    c = z.max(axis=1)
-    return -(c + np.log(np.exp(z - c[:, None]).sum(axis=1))) / inter.lam
 
 
 def simulate(
@@ -271,7 +254,7 @@ def collect(net: MemoryNetwork) -> MemoryRun:
         raise RuntimeError(f"collect: expected {steps} recorded steps, got {a.shape[0]}")
     # energies in blocks of rows: no (T, K) float64 temporaries
     energy = np.concatenate(
-        [energies(net.interaction, a[k : k + 4096], N) for k in range(0, steps, 4096)]
+        [net.interaction.energy_from_overlaps(a[k : k + 4096], N) for k in range(0, steps, 4096)]
     )
     overlaps = np.ascontiguousarray(a)
     overlaps /= np.float32(N)
