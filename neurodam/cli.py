@@ -266,8 +266,9 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         f"file          {args.file} ({len(spikes)} spikes, {spikes.n_neurons} neurons, "
         f"{spikes.duration:g} s)"
     )
+    runners = {"avalanches": _analyse_avalanches, "complexity": _analyse_complexity}
     for name in selected:
-        globals()[f"_analyse_{name}"](spikes, args)
+        runners[name](spikes, args)
     return 0
 
 
