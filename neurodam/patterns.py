@@ -41,10 +41,16 @@ __all__ = [
 ]
 
 
-def _check_kn(K: int, N: int) -> tuple[int, int]:
+def _check_kn(K: int, N: int, states: int = 2) -> tuple[int, int]:
+    """Validate K >= 1, N >= 1 and K <= states^N (the number of distinct patterns)."""
     for name, v in (("K", K), ("N", N)):
         if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
             raise ValueError(f"{name}: expected an integer >= 1, got {v!r}")
+    if N * np.log2(states) < 62 and K > states**N:
+        raise ValueError(
+            f"K: expected at most {states}^N = {states**N} patterns for N={N} (the number of "
+            f"distinct patterns), got {K}"
+        )
     return int(K), int(N)
 
 
@@ -76,7 +82,7 @@ def diluted(K: int, N: int, d: float, seed=None) -> np.ndarray:
     The patterns of the multitasking network (Agliari, Barra, Galluzzi, Guerra & Moauro 2012).
     ``d`` must lie in [0, 1).
     """
-    K, N = _check_kn(K, N)
+    K, N = _check_kn(K, N, states=3)
     d = _check_prob("d", d, 0.0, 1.0, hi_open=True)
     rng = np.random.default_rng(seed)
     xi = _pm1(rng, (K, N))

@@ -117,6 +117,15 @@ def test_bad_inputs():
         P.rademacher(0, 10)
     with pytest.raises(ValueError, match="N"):
         P.rademacher(3, 0)
+    # only 2^N distinct binary patterns (3^N diluted ones) exist
+    assert P.rademacher(16, 4, seed=0).shape == (16, 4)
+    with pytest.raises(ValueError, match=r"K: expected at most 2\^N = 16"):
+        P.rademacher(17, 4)
+    with pytest.raises(ValueError, match=r"K: expected at most 2\^N"):
+        P.correlated(17, 4, 0.5)
+    assert P.diluted(17, 4, 0.3, seed=0).shape == (17, 4)
+    with pytest.raises(ValueError, match=r"K: expected at most 3\^N = 81"):
+        P.diluted(82, 4, 0.3)
     with pytest.raises(ValueError, match="d"):
         P.diluted(3, 10, 1.0)
     with pytest.raises(ValueError, match="d"):
