@@ -349,6 +349,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     xi, labels = patterns.digits()
     xi = xi[: args.K]
+    if not args.quiet:
+        print(
+            f"simulating {args.steps} steps on backend {args.backend!r} "
+            "(a first Brian2 run compiles its code: a minute or two)",
+            flush=True,
+        )
     run = simulate(
         xi, F="exp", noise=args.noise, schedule="sync", steps=args.steps, init=0,
         seed=args.seed, backend=args.backend, progress=not args.quiet,
