@@ -63,6 +63,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
+from neurodam.analysis._checks import check_int, check_seconds
 from neurodam.analysis.scaling import ScalingFit, dfa, fit_scaling, log_scales
 
 __all__ = [
@@ -122,18 +123,7 @@ def _check_rule(rule) -> str:
 def _check_dt(dt, t: np.ndarray) -> float:
     if dt is None:
         return float(np.median(np.diff(t))) / 2.0
-    if isinstance(dt, bool) or not isinstance(dt, int | float | np.number):
-        raise TypeError(f"dt: expected a grid step in seconds, got {dt!r}")
-    dt = float(dt)
-    if not math.isfinite(dt) or dt <= 0:
-        raise ValueError(f"dt: expected a finite grid step > 0 seconds, got {dt}")
-    return dt
-
-
-def _check_int(value, name: str, lo: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < lo:
-        raise ValueError(f"{name}: expected an integer >= {lo}, got {value!r}")
-    return int(value)
+    return check_seconds(dt, "dt", "a grid step")
 
 
 # ----------------------------------------------------------------- waiting times
@@ -264,7 +254,7 @@ def fit_waiting_times(
 
     t = _check_times(event_times)
     w = np.diff(t)
-    _check_int(min_tail, "min_tail", 2)
+    check_int(min_tail, "min_tail", 2)
     pl = fit_power_law(w, discrete=False, xmin=tau_min, xmax=tau_max, min_tail=min_tail)
     lr = compare_distributions(w, pl, alternative="exponential")
     p_exp = float(stats.kstest(w, "expon", args=(0.0, float(w.mean()))).pvalue)
@@ -330,7 +320,7 @@ def event_walk(
     t = _check_times(event_times, min_events=2)
     rule = _check_rule(rule)
     dt = _check_dt(dt, t)
-    max_points = _check_int(max_points, "max_points", 2)
+    max_points = check_int(max_points, "max_points", 2)
     span = t[-1] - t[0]
     n_grid = int(math.floor(span / dt)) + 1
     if n_grid > max_points:
@@ -363,7 +353,7 @@ def event_walk(
 def _prepare(event_times, dt, max_points, min_events=MIN_EVENTS):
     t = _check_times(event_times, min_events=min_events)
     dt = _check_dt(dt, t)
-    max_points = _check_int(max_points, "max_points", 2)
+    max_points = check_int(max_points, "max_points", 2)
     return t, dt, max_points
 
 
@@ -526,7 +516,7 @@ def diffusion_entropy(
     """
     t, dt, max_points = _prepare(event_times, dt, max_points)
     rule = _check_rule(rule)
-    max_windows = _check_int(max_windows, "max_windows", 2)
+    max_windows = check_int(max_windows, "max_windows", 2)
     xi = event_walk(t, rule, dt, seed, increments=True, max_points=max_points)
     return _dea_from_walk(xi, t, dt, rule, scales, fit_range, max_windows)
 
@@ -726,7 +716,7 @@ def renewal_test(
     """
     t, dt, max_points = _prepare(event_times, dt, max_points)
     rule = _check_rule(rule)
-    n_shuffles = _check_int(n_shuffles, "n_shuffles", 5)
+    n_shuffles = check_int(n_shuffles, "n_shuffles", 5)
     if not 0 < significance < 1:
         raise ValueError(f"significance: expected a level in (0, 1), got {significance!r}")
     rng = np.random.default_rng(seed)
@@ -851,13 +841,9 @@ def aging_test(
         Points of the common tau grid (log-spaced over the observed aged waits).
     """
     t = _check_times(event_times)
-    if isinstance(t_age, bool) or not isinstance(t_age, int | float | np.number):
-        raise TypeError(f"t_age: expected an aging time in seconds, got {t_age!r}")
-    t_age = float(t_age)
-    if not math.isfinite(t_age) or t_age <= 0:
-        raise ValueError(f"t_age: expected a finite time > 0 seconds, got {t_age}")
-    n_shuffles = _check_int(n_shuffles, "n_shuffles", 19)
-    n_grid = _check_int(n_grid, "n_grid", 10)
+    t_age = check_seconds(t_age, "t_age", "an aging time")
+    n_shuffles = check_int(n_shuffles, "n_shuffles", 19)
+    n_grid = check_int(n_grid, "n_grid", 10)
     aged = _aged_waits(t, t_age)
     if aged.size < MIN_EVENTS:
         raise ValueError(

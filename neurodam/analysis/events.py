@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from neurodam.analysis._checks import check_seconds
 from neurodam.spikes import SpikeTrains
 
 __all__ = [
@@ -51,15 +52,6 @@ def _check_spikes(spikes) -> SpikeTrains:
     return spikes
 
 
-def _check_width(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-        raise TypeError(f"{name}: expected a width in seconds (a number), got {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name}: expected a finite width > 0 in seconds, got {value}")
-    return value
-
-
 def default_bin_width(spikes: SpikeTrains) -> float:
     r"""Mean inter-spike interval of the pooled population (Beggs & Plenz 2003).
 
@@ -80,6 +72,11 @@ def default_bin_width(spikes: SpikeTrains) -> float:
             "pass bin_width explicitly"
         )
     return width
+
+
+def _bin_width(spikes: SpikeTrains, bin_width) -> float:
+    """``bin_width`` checked, or the default (mean pooled ISI) when it is None."""
+    return default_bin_width(spikes) if bin_width is None else check_seconds(bin_width, "bin_width")
 
 
 def population_activity(
@@ -106,14 +103,18 @@ def population_activity(
     counts : ndarray of int64, shape (n_bins,)
     """
     spikes = _check_spikes(spikes)
-    width = default_bin_width(spikes) if bin_width is None else _check_width(bin_width, "bin_width")
+    width = _bin_width(spikes, bin_width)
     counts = _bin_counts(spikes, width)
     edges = spikes.t_start + width * np.arange(counts.size + 1, dtype=np.float64)
     return edges, counts
 
 
-def _bin_counts(spikes: SpikeTrains, width: float) -> np.ndarray:
-    """Spike counts per bin of ``width`` from ``t_start`` (see population_activity)."""
+def _bin_index(spikes: SpikeTrains, width: float) -> tuple[np.ndarray, int]:
+    """Bin of each spike on the grid of ``width`` from ``t_start``, and the number of bins.
+
+    ``ceil(duration / width)`` bins (at least 1); the last bin is closed on the right, so a
+    spike at ``t_stop`` lands in it.
+    """
     n_bins = max(1, math.ceil(spikes.duration / width - 1e-9))
     scaled = spikes.times - spikes.t_start
     scaled /= width
@@ -121,6 +122,12 @@ def _bin_counts(spikes: SpikeTrains, width: float) -> np.ndarray:
     del scaled
     if idx.size and idx[-1] >= n_bins:  # spikes at t_stop fall on the closing edge
         np.minimum(idx, n_bins - 1, out=idx)
+    return idx, n_bins
+
+
+def _bin_counts(spikes: SpikeTrains, width: float) -> np.ndarray:
+    """Spike counts per bin of ``width`` from ``t_start`` (see population_activity)."""
+    idx, n_bins = _bin_index(spikes, width)
     return np.bincount(idx, minlength=n_bins)
 
 
@@ -278,7 +285,7 @@ def avalanches_from_activity(
     if np.issubdtype(a.dtype, np.floating) and not np.all(np.mod(a, 1) == 0):
         raise ValueError("activity: expected integer counts")
     a = a.astype(np.int64, copy=False)
-    width = _check_width(bin_width, "bin_width")
+    width = check_seconds(bin_width, "bin_width")
     theta = resolve_threshold(threshold, a)
     starts, ends = _runs(a > theta)
     cs = np.cumsum(a)
@@ -330,7 +337,7 @@ def avalanches(
         Empty (with a warning) when no bin exceeds the threshold.
     """
     spikes = _check_spikes(spikes)
-    width = default_bin_width(spikes) if bin_width is None else _check_width(bin_width, "bin_width")
+    width = _bin_width(spikes, bin_width)
     counts = _bin_counts(spikes, width)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -417,10 +424,8 @@ def coincidence_events(
         Onset times in seconds (empty, with a warning, when there are none).
     """
     spikes = _check_spikes(spikes)
-    width = _check_width(window, "window")
-    n_bins = max(1, math.ceil(spikes.duration / width - 1e-9))
-    idx = ((spikes.times - spikes.t_start) / width).astype(np.int64)
-    np.minimum(idx, n_bins - 1, out=idx)
+    width = check_seconds(window, "window")
+    idx, n_bins = _bin_index(spikes, width)
     # distinct (window, neuron) pairs -> distinct neurons per window
     key = idx * np.int64(max(spikes.n_neurons, 1)) + spikes.senders
     if key.size > 1 and np.any(key[1:] < key[:-1]):
