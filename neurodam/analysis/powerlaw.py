@@ -37,6 +37,8 @@ from typing import NamedTuple
 import numpy as np
 from scipy import integrate, optimize, special, stats
 
+from neurodam.analysis._checks import check_int
+
 __all__ = ["LikelihoodRatio", "PowerLawFit", "compare_distributions", "fit_power_law"]
 
 log = logging.getLogger(__name__)
@@ -385,8 +387,7 @@ class PowerLawFit:
         thumb: the power law is ruled out when p <= 0.1; ``n_boot`` of 2500 gives
         p to about +-0.01.
         """
-        if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 1:
-            raise ValueError(f"n_boot: expected an integer >= 1, got {n_boot!r}")
+        n_boot = check_int(n_boot, "n_boot", 1)
         rng = np.random.default_rng(seed)
         below = self.data[self.data < self.xmin]
         p_tail = self.n_tail / self.n
@@ -474,14 +475,9 @@ def fit_power_law(
     """
     discrete = bool(discrete)
     data = _check_data(x, discrete)
-    if isinstance(min_tail, bool) or not isinstance(min_tail, int | np.integer) or min_tail < 2:
-        raise ValueError(f"min_tail: expected an integer >= 2, got {min_tail!r}")
-    if max_candidates is not None and (
-        not isinstance(max_candidates, int | np.integer) or max_candidates < 2
-    ):
-        raise ValueError(
-            f"max_candidates: expected None or an integer >= 2, got {max_candidates!r}"
-        )
+    min_tail = check_int(min_tail, "min_tail", 2)
+    if max_candidates is not None:
+        max_candidates = check_int(max_candidates, "max_candidates", 2)
     if xmax is not None:
         xmax = float(xmax)
         if not math.isfinite(xmax) or xmax <= data[0]:
@@ -505,7 +501,7 @@ def fit_power_law(
             )
         scanned = False
     else:
-        xms, alphas, ks = _scan(data, discrete, xmax, int(min_tail), max_candidates)
+        xms, alphas, ks = _scan(data, discrete, xmax, min_tail, max_candidates)
         if np.all(np.isnan(ks)):
             raise ValueError("x: the KS distance is undefined for every candidate xmin")
         best = int(np.nanargmin(ks))
@@ -538,7 +534,7 @@ def fit_power_law(
         discrete=discrete,
         n=int(data.size),
         xmin_scanned=scanned,
-        min_tail=int(min_tail),
+        min_tail=min_tail,
         max_candidates=max_candidates,
         data=data,
     )

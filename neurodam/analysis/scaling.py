@@ -46,6 +46,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from neurodam.analysis._checks import check_int
+
 __all__ = ["ScalingFit", "dfa", "second_moment_scaling"]
 
 _EXACT_LIMIT = 2**63 - 2**54  # exact integer window sums must stay below int64's maximum
@@ -462,8 +464,7 @@ def second_moment_scaling(
     if scales is None:
         scales = log_scales(1, n // 10)
     s_arr = _check_scales(scales, n - 1, 1)
-    if not isinstance(max_windows, int | np.integer) or max_windows < 2:
-        raise ValueError(f"max_windows: expected an integer >= 2, got {max_windows!r}")
+    max_windows = check_int(max_windows, "max_windows", 2)
     if np.issubdtype(a.dtype, np.integer):
         Y = np.concatenate([[0], np.cumsum(a, dtype=np.int64)])
     else:

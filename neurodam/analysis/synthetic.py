@@ -238,14 +238,6 @@ def poisson_spikes(
 
 
 # --------------------------------------------- event times (temporal complexity, issue 4)
-def _check_event_count(n_events) -> int:
-    if isinstance(n_events, bool) or not isinstance(n_events, int | np.integer):
-        raise TypeError(f"n_events: expected an integer, got {n_events!r}")
-    if n_events < 1:
-        raise ValueError(f"n_events: expected an integer >= 1, got {n_events}")
-    return int(n_events)
-
-
 def renewal_process(mu: float, n_events: int, T: float = 1.0, seed=None) -> np.ndarray:
     r"""Event times of a renewal process with power-law waiting times (complexity index mu).
 
@@ -265,7 +257,7 @@ def renewal_process(mu: float, n_events: int, T: float = 1.0, seed=None) -> np.n
         Time scale in seconds (> 0).
     seed : int, Generator or None
     """
-    n = _check_event_count(n_events)
+    n = _check_positive_int(n_events, "n_events")
     if isinstance(mu, bool) or not isinstance(mu, int | float | np.number) or not mu > 1:
         raise ValueError(f"mu: expected a complexity index > 1, got {mu!r}")
     if not (isinstance(T, int | float | np.number) and math.isfinite(T) and T > 0):
@@ -298,7 +290,7 @@ def poisson_process(rate: float, n_events: int, seed=None) -> np.ndarray:
         Number of events (the first one after the first waiting time from 0).
     seed : int, Generator or None
     """
-    n = _check_event_count(n_events)
+    n = _check_positive_int(n_events, "n_events")
     if not (isinstance(rate, int | float | np.number) and math.isfinite(rate) and rate > 0):
         raise ValueError(f"rate: expected a rate > 0 events per second, got {rate!r}")
     rng = np.random.default_rng(seed)
