@@ -163,11 +163,13 @@ def test_bad_inputs():
         branching_ratio(np.ones(10), "mr", k_max=8)
     with pytest.raises(ValueError, match="spikes_or_activity"):
         branching_ratio(np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="spikes_or_activity: the activity is constant"):
+        branching_ratio(np.full(200, 3), "mr", k_max=5)  # 0/0 slope: an error, not a warning
     with pytest.raises(TypeError, match="avalanches"):
         crackling_relation(np.array([1, 2, 3]))
     with pytest.raises(ValueError, match="avalanches"):
         shape_collapse(avalanches_from_activity(np.array([0, 1, 0, 2, 2, 0])))
-    with pytest.raises(ValueError, match="m"):
+    with pytest.raises(ValueError, match="^m: "):
         branching_process(-0.5, 10, n_avalanches=5)
     with pytest.raises(ValueError, match="n_steps, n_avalanches"):
         branching_process(0.5, 10)

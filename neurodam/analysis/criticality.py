@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize
 
-from neurodam.analysis.events import Avalanches, avalanches, avalanches_from_activity
+from neurodam.analysis._checks import check_int
+from neurodam.analysis.events import Avalanches, avalanches_from_activity
 from neurodam.analysis.powerlaw import PowerLawFit, fit_power_law
 from neurodam.spikes import SpikeTrains
 
@@ -301,7 +302,13 @@ def _regression_slopes(a: np.ndarray, k_max: int) -> np.ndarray:
         xx = s2[m - 1]
         xy = float(np.dot(a[:m], a[k:]))
         mx, my = x_sum / m, y_sum / m
-        r[k - 1] = (xy / m - mx * my) / (xx / m - mx * mx)
+        var = xx / m - mx * mx
+        if not var > 0:
+            raise ValueError(
+                f"spikes_or_activity: the activity is constant over its first {m} bins, so the "
+                f"regression slope at lag {k} is undefined"
+            )
+        r[k - 1] = (xy / m - mx * my) / var
     return r
 
 
@@ -347,10 +354,7 @@ def branching_ratio(
     if method == "naive":
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            if isinstance(spikes_or_activity, SpikeTrains):
-                av = avalanches(spikes_or_activity, width)
-            else:
-                av = avalanches_from_activity(act, width)
+            av = avalanches_from_activity(act, width)
         if not len(av):
             raise ValueError("spikes_or_activity: no avalanches, so no branching ratio")
         a = av.activity
@@ -359,11 +363,10 @@ def branching_ratio(
             av.durations >= 2, a[np.minimum(av.start_bins + 1, a.size - 1)], 0
         ).astype(np.float64)
         return float(np.mean(second / first))
-    if isinstance(k_max, bool) or not isinstance(k_max, int | np.integer) or k_max < 2:
-        raise ValueError(f"k_max: expected an integer >= 2, got {k_max!r}")
+    k_max = check_int(k_max, "k_max", 2)
     if k_max >= act.size // 2:
         raise ValueError(f"k_max: expected fewer lags than half the {act.size} bins, got {k_max}")
-    r = _regression_slopes(act, int(k_max))
+    r = _regression_slopes(act, k_max)
     k = np.arange(1, k_max + 1, dtype=np.float64)
     pos = r > 0
     if pos.sum() >= 2:
