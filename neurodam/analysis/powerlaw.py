@@ -267,17 +267,25 @@ def _scan(
     return xm, alphas, ks
 
 
+def _tail_terms(alpha: float, x, xmin: float, xmax, discrete: bool):
+    r"""``(g(x), g(xmin), g(xmax'))`` with :math:`P(X \ge x) \propto g(x) - g(x_{\max}')`.
+
+    Discrete: :math:`g(x) = \zeta(\alpha, x)` and :math:`x_{\max}' = x_{\max} + 1`;
+    continuous: :math:`g(x) = x^{1-\alpha}`, :math:`x_{\max}' = x_{\max}`; ``g(xmax')`` is 0
+    without ``xmax``.
+    """
+    if discrete:
+        gmax = 0.0 if xmax is None else special.zeta(alpha, xmax + 1.0)
+        return special.zeta(alpha, x), special.zeta(alpha, xmin), gmax
+    gmax = 0.0 if xmax is None else xmax ** (1.0 - alpha)
+    return x ** (1.0 - alpha), xmin ** (1.0 - alpha), gmax
+
+
 def _ks_one(data: np.ndarray, alpha: float, xmin: float, xmax, discrete: bool) -> float:
+    """KS distance of the tail ``data >= xmin`` to the fit (the convention of :func:`_scan`)."""
     tail = data[data >= xmin]
     u, first = np.unique(tail, return_index=True)
-    if discrete:
-        g = special.zeta(alpha, u)
-        gi = special.zeta(alpha, xmin)
-        gmax = 0.0 if xmax is None else special.zeta(alpha, xmax + 1.0)
-    else:
-        g = u ** (1.0 - alpha)
-        gi = xmin ** (1.0 - alpha)
-        gmax = 0.0 if xmax is None else xmax ** (1.0 - alpha)
+    g, gi, gmax = _tail_terms(alpha, u, xmin, xmax, discrete)
     model = (gi - g) / (gi - gmax)
     return float(np.max(np.abs(model - first / tail.size)))
 
@@ -340,12 +348,8 @@ class PowerLawFit:
     def ccdf(self, x: np.ndarray) -> np.ndarray:
         r""":math:`P(X \ge x \mid X \ge x_{\min})` of the fitted law, for x in the fit range."""
         x = np.asarray(x, np.float64)
-        a = self.alpha
-        if self.discrete:
-            gmax = 0.0 if self.xmax is None else special.zeta(a, self.xmax + 1.0)
-            return (special.zeta(a, x) - gmax) / (special.zeta(a, self.xmin) - gmax)
-        gmax = 0.0 if self.xmax is None else self.xmax ** (1.0 - a)
-        return (x ** (1.0 - a) - gmax) / (self.xmin ** (1.0 - a) - gmax)
+        g, gi, gmax = _tail_terms(self.alpha, x, self.xmin, self.xmax, self.discrete)
+        return (g - gmax) / (gi - gmax)
 
     def sample(self, size: int, seed: int | np.random.Generator | None = None) -> np.ndarray:
         """Random values from the fitted law (exact inverse CDF; discrete: table + tail)."""
