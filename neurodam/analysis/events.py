@@ -284,20 +284,28 @@ def avalanches_from_activity(
         raise ValueError(f"activity: expected counts >= 0, got minimum {a.min()}")
     if np.issubdtype(a.dtype, np.floating) and not np.all(np.mod(a, 1) == 0):
         raise ValueError("activity: expected integer counts")
-    a = a.astype(np.int64, copy=False)
-    width = check_seconds(bin_width, "bin_width")
+    av = _avalanches(
+        a.astype(np.int64, copy=False),
+        check_seconds(bin_width, "bin_width"),
+        threshold,
+        float(t_start),
+    )
+    if not len(av):
+        warnings.warn(
+            f"threshold={threshold!r} (resolved to {av.threshold:g}) leaves no bin above it: "
+            "no avalanches",
+            stacklevel=2,
+        )
+    return av
+
+
+def _avalanches(a: np.ndarray, width: float, threshold, t0: float) -> Avalanches:
+    """Avalanches of the int64 counts ``a`` (checked), without the no-avalanche warning."""
     theta = resolve_threshold(threshold, a)
     starts, ends = _runs(a > theta)
     cs = np.cumsum(a)
     sizes = cs[ends - 1] - cs[starts] + a[starts]
     del cs
-    if not starts.size:
-        warnings.warn(
-            f"threshold={threshold!r} (resolved to {theta:g}) leaves no bin above it: "
-            "no avalanches",
-            stacklevel=2,
-        )
-    t0 = float(t_start)
     return Avalanches(
         sizes=sizes,
         durations=ends - starts,
@@ -338,10 +346,7 @@ def avalanches(
     """
     spikes = _check_spikes(spikes)
     width = _bin_width(spikes, bin_width)
-    counts = _bin_counts(spikes, width)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        av = avalanches_from_activity(counts, width, threshold, spikes.t_start)
+    av = _avalanches(_bin_counts(spikes, width), width, threshold, spikes.t_start)
     if not len(av):
         warnings.warn(
             f"threshold={threshold!r} (resolved to {av.threshold:g} spikes per bin) leaves no "
