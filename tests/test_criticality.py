@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from neurodam import SpikeTrains
 from neurodam.analysis import (
@@ -60,6 +61,15 @@ def test_critical_exponents(critical):
     # starts at T ~ 7 here, so the fitted gamma sits ~0.1-0.15 under 2 at this sample size
     assert 1.75 < c.gamma < 2.05
     assert abs(c.difference) < 0.15
+    # gamma and its se are ordinary least squares of ln <S> on ln T over gamma_range:
+    # scipy's linregress is the independent implementation (agreement to rounding)
+    use = (c.T >= c.gamma_range[0]) & (c.T <= c.gamma_range[1])
+    _, _, counts = av.mean_size_by_duration()
+    use &= counts >= 10
+    ref = stats.linregress(np.log(c.T[use]), np.log(c.mean_size[use]))
+    assert c.gamma == pytest.approx(ref.slope, rel=1e-10)
+    assert c.gamma_se == pytest.approx(ref.stderr, rel=1e-8)
+    assert c.intercept == pytest.approx(ref.intercept, rel=1e-8, abs=1e-10)
 
 
 @pytest.mark.slow

@@ -23,6 +23,7 @@ from scipy import optimize
 from neurodam.analysis._checks import check_int
 from neurodam.analysis.events import Avalanches, avalanches_from_activity
 from neurodam.analysis.powerlaw import PowerLawFit, fit_power_law
+from neurodam.analysis.scaling import fit_scaling
 from neurodam.spikes import SpikeTrains
 
 __all__ = [
@@ -146,9 +147,8 @@ def crackling_relation(
             stacklevel=2,
         )
     else:
-        lx, ly = np.log(T[use]), np.log(mean_s[use])
-        (gamma, c), cov = np.polyfit(lx, ly, 1, cov="unscaled" if use.sum() < 4 else True)
-        gamma_se = float(math.sqrt(cov[0, 0])) if use.sum() >= 4 else float("nan")
+        line = fit_scaling(T[use], mean_s[use], None, method="<S>(T)")
+        gamma, gamma_se, c = line.exponent, line.stderr, line.intercept
         rng = (int(T[use].min()), int(T[use].max()))
     return Crackling(
         tau=float(tau),
