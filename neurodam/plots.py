@@ -9,13 +9,6 @@ from __future__ import annotations
 
 
 # --------------------------------------------- avalanches (issue 3)
-def _empirical_ccdf(x):
-    import numpy as np
-
-    u, counts = np.unique(np.asarray(x), return_counts=True)
-    return u, 1.0 - np.concatenate([[0], np.cumsum(counts)[:-1]]) / counts.sum()
-
-
 def avalanche_distributions(av, fits=None, ax=None):
     """Size and duration distributions (CCDF, log-log) with their power-law fits.
 
@@ -35,7 +28,7 @@ def avalanche_distributions(av, fits=None, ax=None):
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from neurodam.analysis import fit_power_law
+    from neurodam.analysis import fit_power_law, survival
 
     if fits is None:
         fits = (fit_power_law(av.sizes), fit_power_law(av.durations))
@@ -52,7 +45,7 @@ def avalanche_distributions(av, fits=None, ax=None):
         ("tau", "alpha"),
         strict=True,
     ):
-        u, cc = _empirical_ccdf(data)
+        u, cc = survival(data)  # P(X >= x) at each distinct value
         a.loglog(u, cc, ".", ms=3, color="0.3", label=f"data ({len(data)} avalanches)")
         hi = u.max() if fit.xmax is None else fit.xmax
         xs = (
