@@ -64,7 +64,13 @@ import numpy as np
 from scipy import stats
 
 from neurodam.analysis._checks import check_int, check_seconds
-from neurodam.analysis.scaling import ScalingFit, dfa, fit_scaling, log_scales
+from neurodam.analysis.scaling import (
+    ScalingFit,
+    _displacements,
+    dfa,
+    fit_scaling,
+    log_scales,
+)
 
 __all__ = [
     "MIN_EVENTS",
@@ -530,9 +536,7 @@ def _dea_from_walk(xi, t, dt, rule, scales, fit_range, max_windows) -> ScalingFi
     np.cumsum(xi, out=Y[1:])
     S = np.empty(s.size)
     for i, l in enumerate(s):
-        l = int(l)
-        stride = max(1, (n - l + 1 + max_windows - 1) // max_windows)
-        d = Y[l::stride] - Y[: n + 1 - l : stride]
+        d = _displacements(Y, int(l), max_windows)
         counts = np.bincount(d - d.min())
         p = counts[counts > 0] / d.size
         S[i] = -np.sum(p * np.log(p))

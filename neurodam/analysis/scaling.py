@@ -426,6 +426,17 @@ def _gather_cumsums(Y: np.ndarray, scales: list[int], order: int) -> dict:
     return out
 
 
+def _displacements(Y: np.ndarray, lag: int, max_windows: int) -> np.ndarray:
+    """``Y[t + lag] - Y[t]`` over the window starts t, strided to at most ``max_windows``.
+
+    ``Y`` is the walk with its leading 0 (``n + 1`` values for ``n`` increments), so there are
+    ``n - lag + 1`` overlapping windows before striding.
+    """
+    n = Y.size - 1
+    stride = max(1, (n - lag + 1 + max_windows - 1) // max_windows)
+    return Y[lag::stride] - Y[: n + 1 - lag : stride]
+
+
 def second_moment_scaling(
     x,
     scales=None,
@@ -469,10 +480,5 @@ def second_moment_scaling(
         Y = np.concatenate([[0], np.cumsum(a, dtype=np.int64)])
     else:
         Y = np.concatenate([[0.0], np.cumsum(a - a.mean())])
-    sig = np.empty(s_arr.size)
-    for i, s in enumerate(s_arr):
-        s = int(s)
-        stride = max(1, (n - s + 1 + max_windows - 1) // max_windows)
-        d = (Y[s::stride] - Y[: n + 1 - s : stride]).astype(float)
-        sig[i] = d.std()
+    sig = np.array([_displacements(Y, int(s), max_windows).astype(float).std() for s in s_arr])
     return fit_scaling(s_arr, sig, fit_range, method="second moment")
