@@ -571,7 +571,9 @@ class EddisResult:
         The AJ candidate nearest to the direct fit (or chosen by ``branch_ajl`` without it);
         nan in the ``mu>3`` branch, where H no longer depends on mu.
     consistent : bool
-        Whether the AJL branch and the direct fit pick the same AJ candidate.
+        Whether the AJL branch and the direct fit pick the same AJ candidate; in the
+        ``mu>3`` branch, whether the direct fit gives mu > 2.8 (its KS-selected tail reads
+        low, see :func:`fit_waiting_times`); True when ``fit=False``.
     dt : float
         Grid step of the walks (seconds).
     """
