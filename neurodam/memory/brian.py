@@ -79,6 +79,16 @@ from typing import Any
 
 import numpy as np
 
+from neurodam.memory._checks import (
+    FIRE_ON,
+    NOISE_MODES,
+    SCHEDULES,
+    check_choice,
+    check_dt,
+    check_noise,
+    check_steps,
+    check_temperature,
+)
 from neurodam.memory.interactions import Interaction, _tie_tolerance, parse_interaction
 
 __all__ = [
@@ -91,9 +101,6 @@ __all__ = [
 ]
 
 FORMS = ("matrix", "bipartite")
-SCHEDULES = ("sync", "async")
-NOISE_MODES = ("flip", "reset")
-FIRE_ON = ("plus", "flip")
 RECORDABLE = ("spikes", "overlaps", "activity", "states")
 # sub-steps of an asynchronous run are stored in a TimedArray: bound its size
 _MAX_ASYNC_SUBSTEPS = 20_000_000
@@ -133,36 +140,6 @@ def check_state(state: Any, n_neurons: int, name: str = "init") -> np.ndarray:
     if not np.all(np.abs(s) == 1):
         raise ValueError(f"{name}: expected entries in {{-1, +1}}")
     return s
-
-
-def _check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
-    if value not in choices:
-        raise ValueError(f"{name}: expected one of {choices}, got {value!r}")
-    return value
-
-
-def check_noise(noise: Any) -> float:
-    """Validate the SEDAM noise probability p in [0, 0.5]."""
-    try:
-        p = float(noise)
-    except (TypeError, ValueError):
-        raise ValueError(f"noise: expected a probability in [0, 0.5], got {noise!r}") from None
-    if not (0.0 <= p <= 0.5):
-        raise ValueError(f"noise: expected a probability in [0, 0.5], got {noise!r}")
-    return p
-
-
-def check_temperature(temperature: Any) -> float | None:
-    """Validate a Glauber temperature (None: deterministic update; T=0 equals None)."""
-    if temperature is None:
-        return None
-    try:
-        T = float(temperature)
-    except (TypeError, ValueError):
-        raise ValueError(f"temperature: expected T >= 0 or None, got {temperature!r}") from None
-    if not (math.isfinite(T) and T >= 0):
-        raise ValueError(f"temperature: expected T >= 0 or None, got {temperature!r}")
-    return None if T == 0 else T
 
 
 def check_record(record: Any) -> tuple[str, ...]:
@@ -392,16 +369,13 @@ def build_memory_network(
     inter = parse_interaction(F)
     p = check_noise(noise)
     T = check_temperature(temperature)
-    _check_choice(schedule, "schedule", SCHEDULES)
-    _check_choice(noise_mode, "noise_mode", NOISE_MODES)
-    _check_choice(fire_on, "fire_on", FIRE_ON)
-    _check_choice(form, "form", FORMS)
+    check_choice(schedule, "schedule", SCHEDULES)
+    check_choice(noise_mode, "noise_mode", NOISE_MODES)
+    check_choice(fire_on, "fire_on", FIRE_ON)
+    check_choice(form, "form", FORMS)
     rec = check_record(record)
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
-        raise ValueError(f"steps: expected a positive integer, got {steps!r}")
-    steps = int(steps)
-    if not (isinstance(dt, int | float) and math.isfinite(dt) and dt > 0):
-        raise ValueError(f"dt: expected a positive step length in seconds, got {dt!r}")
+    steps = check_steps(steps, 1)
+    dt = check_dt(dt)
     zeros = bool(np.any(xi == 0))
     if T is not None and inter.kind == "exp" and zeros:
         raise ValueError(

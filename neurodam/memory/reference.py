@@ -44,8 +44,18 @@ from typing import Any
 
 import numpy as np
 
+from neurodam.memory._checks import (
+    FIRE_ON,
+    NOISE_MODES,
+    SCHEDULES,
+    check_choice,
+    check_dt,
+    check_noise,
+    check_steps,
+    check_temperature,
+)
 from neurodam.memory.interactions import Interaction, _tie_tolerance, parse_interaction
-from neurodam.memory.results import FIRE_ON, MemoryRun
+from neurodam.memory.results import MemoryRun
 from neurodam.patterns import flip as _flip
 from neurodam.patterns import validate_patterns
 from neurodam.spikes import SpikeTrains
@@ -53,9 +63,6 @@ from neurodam.spikes import SpikeTrains
 __all__ = ["run", "iterate", "initial_state", "SCHEDULES", "NOISE_MODES"]
 
 log = logging.getLogger(__name__)
-
-SCHEDULES = ("sync", "async")
-NOISE_MODES = ("flip", "reset")
 
 
 def initial_state(patterns: np.ndarray, init: Any, rng: np.random.Generator) -> np.ndarray:
@@ -113,33 +120,13 @@ def _init_pattern(init: Any) -> int | None:
 
 
 def _check_args(noise, temperature, schedule, steps, noise_mode, fire_on, dt):
-    try:
-        p = float(noise)
-    except (TypeError, ValueError):
-        raise ValueError(f"noise: expected a probability in [0, 0.5], got {noise!r}") from None
-    if not 0.0 <= p <= 0.5:
-        raise ValueError(f"noise: expected a probability in [0, 0.5], got {noise!r}")
-    T = None
-    if temperature is not None:
-        try:
-            T = float(temperature)
-        except (TypeError, ValueError):
-            raise ValueError(f"temperature: expected a number >= 0, got {temperature!r}") from None
-        if not (T >= 0 and math.isfinite(T)):
-            raise ValueError(f"temperature: expected a finite number >= 0, got {temperature!r}")
-        if T == 0:
-            T = None
-    if schedule not in SCHEDULES:
-        raise ValueError(f"schedule: expected one of {SCHEDULES}, got {schedule!r}")
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
-        raise ValueError(f"steps: expected an integer >= 0, got {steps!r}")
-    if noise_mode not in NOISE_MODES:
-        raise ValueError(f"noise_mode: expected one of {NOISE_MODES}, got {noise_mode!r}")
-    if fire_on not in FIRE_ON:
-        raise ValueError(f"fire_on: expected one of {FIRE_ON}, got {fire_on!r}")
-    if not (isinstance(dt, int | float) and math.isfinite(dt) and dt > 0):
-        raise ValueError(f"dt: expected a positive step length in seconds, got {dt!r}")
-    return p, T
+    """The shared argument checks (:mod:`neurodam.memory._checks`); returns (p, T)."""
+    check_choice(schedule, "schedule", SCHEDULES)
+    check_steps(steps, 0)
+    check_choice(noise_mode, "noise_mode", NOISE_MODES)
+    check_choice(fire_on, "fire_on", FIRE_ON)
+    check_dt(dt)
+    return check_noise(noise), check_temperature(temperature)
 
 
 def run(
@@ -482,10 +469,8 @@ def iterate(
         )
     if not np.all(np.abs(S0) == 1):
         raise ValueError("states: expected entries in {-1, +1}")
-    if schedule not in SCHEDULES:
-        raise ValueError(f"schedule: expected one of {SCHEDULES}, got {schedule!r}")
-    if isinstance(max_steps, bool) or not isinstance(max_steps, int | np.integer) or max_steps < 1:
-        raise ValueError(f"max_steps: expected an integer >= 1, got {max_steps!r}")
+    check_choice(schedule, "schedule", SCHEDULES)
+    check_steps(max_steps, 1, "max_steps")
     xi = xi8.astype(np.float64)
     zeros = bool(np.any(xi8 == 0))
     S = S0.T.astype(np.float64).copy()  # (N, B)

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from neurodam import engine
+from neurodam.memory._checks import check_steps
 from neurodam.memory.brian import (
     MemoryNetwork,
     build_memory_network,
@@ -167,8 +168,7 @@ def _simulate_brian(
 
     inter = parse_interaction(F)
     xi8 = validate_patterns(patterns, allow_zero=True)
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
-        raise ValueError(f"steps: expected a positive integer, got {steps!r}")
+    check_steps(steps, 1)
     rng = np.random.default_rng(seed)
     s0 = initial_state(xi8, init, rng)
     brian_seed = int(rng.integers(2**31 - 1))
