@@ -444,6 +444,11 @@ def coincidence_events(
         if not math.isfinite(min_neurons) or min_neurons < 1:
             raise ValueError(f"min_neurons: expected a number >= 1, got {min_neurons!r}")
     k = resolve_threshold(min_neurons, n_distinct, name="min_neurons")
+    if k < 1:  # only a percentile / sd rule gets here: every window would be coincident
+        raise ValueError(
+            f"min_neurons: {min_neurons!r} resolves to {k:g} distinct neurons, which every "
+            "window meets; expected a rule resolving to >= 1"
+        )
     starts, _ = _runs(n_distinct >= k)
     out = spikes.t_start + starts * width
     if not out.size:
