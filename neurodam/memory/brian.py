@@ -89,7 +89,7 @@ from neurodam.memory._checks import (
     check_steps,
     check_temperature,
 )
-from neurodam.memory.interactions import Interaction, _tie_tolerance, parse_interaction
+from neurodam.memory.interactions import Interaction, parse_interaction, tie_tolerance
 
 __all__ = [
     "FORMS",
@@ -268,7 +268,7 @@ def _field_code(inter: Interaction, n_neurons: int, n_patterns: int) -> dict[str
     b = min(lam, 300.0 / n_neurons)
     memory = f"c = exp({lam!r}*(a - {float(n_neurons)!r}) - {lam / b!r}*log(Zl))\nd = c"
     th = float(math.tanh(lam))
-    tol = float(_tie_tolerance(n_patterns))
+    tol = float(tie_tolerance(n_patterns))
     return {
         "memory": memory,
         # h = g - tanh(lam) S sigma, ties |h| <= tol S keep sigma: sgn(h + tol S sigma)

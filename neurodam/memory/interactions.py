@@ -65,6 +65,7 @@ __all__ = [
     "dense",
     "exponential",
     "glauber_probability",
+    "tie_tolerance",
 ]
 
 _EPS = np.finfo(np.float64).eps
@@ -322,12 +323,33 @@ def _fields(
     else:
         S = float(w.sum())
     h = g - math.tanh(inter.lam) * S * s
-    tol = _tie_tolerance(xi.shape[0]) * S
+    tol = tie_tolerance(xi.shape[0]) * S
     return h, tol
 
 
-def _tie_tolerance(K: int, eps: float = _EPS) -> float:
-    """Relative tie tolerance of the exp fields: 6 (K + 2) eps (rounding of a K-term sum)."""
+def tie_tolerance(K: int, eps: float = _EPS) -> float:
+    """Relative tie band of the F=exp fields: ``6 (K + 2) eps``.
+
+    The exp field ``h_i = g_i - tanh(lam) S_i sigma_i`` is a difference of two sums of K
+    positive terms of scale ``S_i = sum_mu |xi_i^mu| w_mu``; its rounding error is bounded
+    by a few (K + 2) eps S_i. A field with ``|h_i| <= tie_tolerance(K) * S_i`` is treated
+    as an exact tie and keeps the state (science.md section 1: "ties keep the old state").
+    Every engine (numpy reference, Brian2 model, Nengo export) uses this one band, so
+    their T=0 trajectories agree.
+
+    Parameters
+    ----------
+    K : int
+        Number of stored patterns (terms of the sum).
+    eps : float
+        Machine epsilon of the arithmetic (float64 by default; float32 for the
+        reference engine's ``dtype="float32"``).
+
+    Returns
+    -------
+    float
+        The relative tolerance; multiply by ``S_i``.
+    """
     return 6.0 * (K + 2) * eps
 
 

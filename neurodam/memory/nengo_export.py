@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from neurodam.memory.interactions import Interaction, _tie_tolerance, parse_interaction
+from neurodam.memory.interactions import Interaction, parse_interaction, tie_tolerance
 from neurodam.patterns import validate_patterns
 
 __all__ = ["to_nengo", "sign_neuron_type", "FORMS"]
@@ -75,7 +75,7 @@ def sign_neuron_type():
 def _memory_function(inter: Interaction, K: int):
     """a (K,) -> [c (K), d] with h = Xi^T c + d sigma (tie-break included in d)."""
     if inter.kind == "exp":
-        lam, th, tol = inter.lam, math.tanh(inter.lam), _tie_tolerance(K)
+        lam, th, tol = inter.lam, math.tanh(inter.lam), tie_tolerance(K)
 
         def f(t, a):
             w = np.exp(lam * (a - a.max()))

@@ -54,7 +54,7 @@ from neurodam.memory._checks import (
     check_steps,
     check_temperature,
 )
-from neurodam.memory.interactions import Interaction, _tie_tolerance, parse_interaction
+from neurodam.memory.interactions import Interaction, parse_interaction, tie_tolerance
 from neurodam.memory.results import MemoryRun
 from neurodam.patterns import flip as _flip
 from neurodam.patterns import validate_patterns
@@ -287,7 +287,7 @@ def _run_sync(inter, xi8, s0, steps, p, T, noise_mode, fire_on, rng, keep_states
     is_exp = inter.kind == "exp"
     lam = inter.lam
     th = math.tanh(lam) if is_exp else 0.0
-    tol_c = _tie_tolerance(K, float(np.finfo(dtype).eps))
+    tol_c = tie_tolerance(K, float(np.finfo(dtype).eps))
     n = inter.n
     beta = None if T is None else 1.0 / T
     glauber_scale = 0.0 if is_exp else 1.0 / (2.0 * n * float(N) ** (n - 1))
@@ -369,7 +369,7 @@ def _run_async(inter, xi8, s0, steps, p, T, noise_mode, fire_on, rng, keep_state
     lam = inter.lam
     n = inter.n
     beta = None if T is None else 1.0 / T
-    tol_c = _tie_tolerance(K)
+    tol_c = tie_tolerance(K)
     glauber_scale = 0.0 if is_exp else 1.0 / (2.0 * n * float(N) ** (n - 1))
     for t in _progress(steps, progress):
         order = rng.permutation(N)
@@ -525,7 +525,7 @@ def _batch_update(inter: Interaction, xi: np.ndarray, S: np.ndarray, zeros: bool
         W = np.exp(inter.lam * (A - A.max(axis=0)))
         G = xi.T @ W
         tot = (np.abs(xi).T @ W) if zeros else W.sum(axis=0)
-        G += (_tie_tolerance(xi.shape[0]) - math.tanh(inter.lam)) * tot * S
+        G += (tie_tolerance(xi.shape[0]) - math.tanh(inter.lam)) * tot * S
         return np.copysign(1.0, G)
     n = inter.n
     fa = A**n
@@ -542,7 +542,7 @@ def _single_update(inter: Interaction, x: np.ndarray, Ae: np.ndarray, s: np.ndar
     if inter.kind == "exp":
         W = np.exp(inter.lam * (Ae - Ae.max(axis=0)))
         h = (x * W).sum(axis=0)
-        tol = _tie_tolerance(x.shape[0]) * (np.abs(x) * W).sum(axis=0)
+        tol = tie_tolerance(x.shape[0]) * (np.abs(x) * W).sum(axis=0)
         return np.copysign(1.0, h + tol * s)
     n = inter.n
     h = ((Ae + x) ** n - (Ae - x) ** n).sum(axis=0)
