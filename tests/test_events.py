@@ -218,6 +218,9 @@ def test_bad_kind_window_min_neurons(hand):
         coincidence_events(hand, 1.0, 0)
     with pytest.raises(ValueError, match="min_neurons"):
         coincidence_events(hand, 1.0, "quantile:3")
+    # mean - 5 sd of the hand activity is negative: empty bins would count as active
+    with pytest.raises(ValueError, match="threshold: 'sd:-5' resolves to -"):
+        avalanches(hand, 1.0, threshold="sd:-5")
     # the hand raster has windows with no spike, so its 10th percentile of N_k is 0: a rule
     # every window meets is an error, not one onset at t_start
     with pytest.raises(ValueError, match="min_neurons: 'percentile:10' resolves to 0"):

@@ -139,7 +139,8 @@ def resolve_threshold(threshold, activity: np.ndarray, name: str = "threshold") 
     threshold : float, int or str
         A number >= 0 (used as is), ``"percentile:q"`` (the q-th percentile of the
         activity over all bins, 0 <= q <= 100) or ``"sd:k"`` (mean + k standard
-        deviations of the activity), the choices for always-active networks.
+        deviations of the activity; a negative k must still give >= 0), the choices
+        for always-active networks.
     activity : ndarray
         Binned activity the percentile / mean / sd are taken over.
     name : str
@@ -163,7 +164,12 @@ def resolve_threshold(threshold, activity: np.ndarray, name: str = "threshold") 
             if not 0 <= number <= 100:
                 raise ValueError(f"{name}: expected a percentile in [0, 100], got {threshold!r}")
             return float(np.percentile(activity, number))
-        return float(activity.mean() + number * activity.std())
+        value = float(activity.mean() + number * activity.std())
+        if value < 0:  # the same bound as a plain number: every bin (empty ones too) is above
+            raise ValueError(
+                f"{name}: {threshold!r} resolves to {value:g}; expected a threshold >= 0"
+            )
+        return value
     if isinstance(threshold, bool) or not isinstance(threshold, int | float | np.number):
         raise TypeError(
             f"{name}: expected a number, 'percentile:Q' or 'sd:K', got {type(threshold).__name__}"
