@@ -14,6 +14,7 @@ deterministic ones (``noise=0``, no temperature, ``schedule="sync"``) are identi
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Iterable
@@ -205,16 +206,7 @@ def _simulate_brian(
             "timing": timing,
         }
     )
-    return MemoryRun(
-        spikes=result.spikes,
-        overlaps=result.overlaps,
-        energy=result.energy,
-        params=params,
-        states=result.states,
-        final_state=result.final_state,
-        dt=result.dt,
-        counts=result.counts,
-    )
+    return dataclasses.replace(result, params=params)
 
 
 def _run_runtime(net: MemoryNetwork, steps: int, progress: bool, t0: float) -> dict:
@@ -258,16 +250,18 @@ def collect(net: MemoryNetwork) -> MemoryRun:
     )
     overlaps = np.ascontiguousarray(a)
     overlaps /= np.float32(N)
-    meta = {k: v for k, v in p.items() if k != "duration"}
+    params = {k: v for k, v in p.items() if k != "duration"}
     if "spikes" in mons:
         t = np.asarray(mons["spikes"].t_, dtype=np.float64)
         i = np.asarray(mons["spikes"].i[:], dtype=np.int64)
         keep = t > 0.5 * dt
         # times are k*dt up to Brian2's clock rounding; snap to the step grid
-        times = np.rint(t[keep] / dt) * dt
-        spikes = SpikeTrains(times, i[keep], n_neurons=N, t_start=0.0, t_stop=steps * dt, meta=meta)
+        times, senders = np.rint(t[keep] / dt) * dt, i[keep]
     else:
-        spikes = SpikeTrains([], [], n_neurons=N, t_start=0.0, t_stop=steps * dt, meta=meta)
+        times, senders = [], []
+    spikes = SpikeTrains(
+        times, senders, n_neurons=N, t_start=0.0, t_stop=steps * dt, meta=dict(params)
+    )
     counts = None
     if "activity" in mons:
         rate = np.asarray(mons["activity"].rate_, dtype=np.float64)[1 : steps + 1]
@@ -276,7 +270,6 @@ def collect(net: MemoryNetwork) -> MemoryRun:
     if "states" in mons:
         states = np.asarray(mons["states"].s[:]).T[1 : steps + 1].astype(np.int8)
     final = np.asarray(mons["final"].s[:]).T[-1].astype(np.int8)
-    params = {k: v for k, v in p.items() if k != "duration"}
     return MemoryRun(
         spikes=spikes,
         overlaps=overlaps,
