@@ -39,6 +39,8 @@ from typing import Any
 
 import numpy as np
 
+from neurodam.memory._checks import FIRE_ON, NOISE_MODES, SCHEDULES
+from neurodam.memory.brian import FORMS, check_record
 from neurodam.memory.interactions import parse_interaction
 from neurodam.memory.simulate import BACKENDS
 
@@ -151,15 +153,15 @@ def validate(raw: Mapping[str, Any]) -> MemoryConfig:
     _float(d, "d", 0.0, 0.999999)
     _int(d, "pattern_seed", lo=0, allow_none=True)
     _float(d, "noise", 0.0, 0.5)
-    _choice(d, "noise_mode", ("flip", "reset"))
+    _choice(d, "noise_mode", NOISE_MODES)
     _float(d, "temperature", 0.0, math.inf, allow_none=True)
-    _choice(d, "schedule", ("sync", "async"))
-    _choice(d, "fire_on", ("plus", "flip"))
+    _choice(d, "schedule", SCHEDULES)
+    _choice(d, "fire_on", FIRE_ON)
     _int(d, "steps")
     _float(d, "dt", 1e-12, math.inf)
     _int(d, "seed", lo=0, allow_none=True)
     _choice(d, "device", BACKENDS)
-    _choice(d, "form", ("matrix", "bipartite"))
+    _choice(d, "form", FORMS)
     init = d["init"]
     if isinstance(init, list):
         if len(init) != 2:
@@ -179,14 +181,7 @@ def validate(raw: Mapping[str, Any]) -> MemoryConfig:
     ):
         raise ValueError(f"init: expected null, a pattern index in [0, {d['K']}), got {init!r}")
     d["init"] = init
-    rec = d["record"]
-    rec = (rec,) if isinstance(rec, str) else tuple(rec)
-    for r in rec:
-        if r not in ("spikes", "overlaps", "activity", "states"):
-            raise ValueError(
-                f"record: expected names from spikes, overlaps, activity, states, got {r!r}"
-            )
-    d["record"] = rec
+    d["record"] = check_record(d["record"])
     for key in ("name", "description", "reference"):
         d[key] = "" if d[key] is None else str(d[key])
     return MemoryConfig(**d)
