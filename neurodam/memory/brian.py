@@ -90,6 +90,7 @@ from neurodam.memory._checks import (
     check_temperature,
 )
 from neurodam.memory.interactions import Interaction, parse_interaction, tie_tolerance
+from neurodam.patterns import validate_patterns
 
 __all__ = [
     "FORMS",
@@ -108,24 +109,15 @@ _MAX_ASYNC_SUBSTEPS = 20_000_000
 
 # ------------------------------------------------------------------ validation
 def check_patterns(patterns: Any) -> np.ndarray:
-    """Validate a (K, N) pattern matrix with entries in {-1, 0, +1}; float64 copy."""
+    """Validate a (K, N) pattern matrix with entries in {-1, 0, +1}; float64 copy.
+
+    The checks of :func:`neurodam.patterns.validate_patterns` (``allow_zero=True``); a
+    non-numeric array raises TypeError.
+    """
     xi = np.asarray(patterns)
-    if xi.ndim == 1:
-        xi = xi[None, :]
-    if xi.ndim != 2 or xi.shape[0] < 1 or xi.shape[1] < 1:
-        raise ValueError(
-            f"patterns: expected a (K, N) array with K >= 1 and N >= 1, got shape {xi.shape}"
-        )
     if not np.issubdtype(xi.dtype, np.number) or np.issubdtype(xi.dtype, np.complexfloating):
         raise TypeError(f"patterns: expected a numeric array, got dtype {xi.dtype}")
-    xi = xi.astype(np.float64)
-    bad = ~np.isin(xi, (-1.0, 0.0, 1.0))
-    if bad.any():
-        k, n = np.argwhere(bad)[0]
-        raise ValueError(
-            f"patterns: expected entries in {{-1, 0, +1}}, got {xi[k, n]!r} at ({k}, {n})"
-        )
-    return xi
+    return validate_patterns(xi, allow_zero=True).astype(np.float64)
 
 
 def check_state(state: Any, n_neurons: int, name: str = "init") -> np.ndarray:
