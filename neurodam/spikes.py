@@ -79,7 +79,7 @@ class SpikeTrains:
         senders_in = np.asarray(self.senders)
         if senders_in.size and not np.issubdtype(senders_in.dtype, np.integer):
             if not np.issubdtype(senders_in.dtype, np.floating) or not np.all(
-                np.mod(senders_in, 1) == 0
+                np.isfinite(senders_in) & (np.floor(senders_in) == senders_in)
             ):
                 raise ValueError(
                     f"senders: expected integer neuron ids, got dtype {senders_in.dtype}"

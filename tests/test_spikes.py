@@ -66,6 +66,14 @@ def test_non_integer_ids_are_rejected():
         SpikeTrains([0.1, 0.2], [0, 1.5])
 
 
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("bad", [np.inf, np.nan])
+def test_non_finite_ids_are_rejected_without_numpy_warning(bad):
+    # "error" turns a leaked RuntimeWarning (np.mod(inf, 1)) into a failure
+    with pytest.raises(ValueError, match="senders"):
+        SpikeTrains([0.1, 0.2], [0, bad])
+
+
 def test_length_mismatch_is_rejected():
     with pytest.raises(ValueError, match="times and senders.*3 times.*2 senders"):
         SpikeTrains([0.1, 0.2, 0.3], [0, 1])
