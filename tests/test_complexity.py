@@ -295,6 +295,16 @@ def test_bad_event_times():
         aging_test(t, t_age=80.0)  # leaves fewer than MIN_EVENTS origins
     with pytest.raises(ValueError, match="n_shuffles"):
         renewal_test(t, n_shuffles=2)
+    # fit_waiting_times speaks of its own arguments, not fit_power_law's x / xmin / xmax
+    with pytest.raises(ValueError, match="^event_times .*at least 2 distinct"):
+        fit_waiting_times(t)  # every waiting time is 1
+    waits = np.cumsum(np.arange(1.0, 101.0))  # waiting times 2, 3, ..., 100
+    with pytest.raises(ValueError, match="^tau_min: "):
+        fit_waiting_times(waits, tau_min=-1.0)
+    with pytest.raises(ValueError, match="^tau_min: the tail"):
+        fit_waiting_times(waits, tau_min=1e9)
+    with pytest.raises(ValueError, match="^tau_max: "):
+        fit_waiting_times(waits, tau_max=0.5)
     with pytest.raises(ValueError, match="waiting_times"):
         survival([1.0, -2.0])
     with pytest.raises(TypeError, match="event_times"):

@@ -261,7 +261,18 @@ def fit_waiting_times(
     t = _check_times(event_times)
     w = np.diff(t)
     check_int(min_tail, "min_tail", 2)
-    pl = fit_power_law(w, discrete=False, xmin=tau_min, xmax=tau_max, min_tail=min_tail)
+    if tau_min is not None:
+        tau_min = check_seconds(tau_min, "tau_min", "a fit bound")
+    if tau_max is not None:
+        tau_max = check_seconds(tau_max, "tau_max", "a fit bound")
+    try:
+        pl = fit_power_law(w, discrete=False, xmin=tau_min, xmax=tau_max, min_tail=min_tail)
+    except ValueError as exc:  # say it in this function's argument names
+        head, sep, rest = str(exc).partition(": ")
+        names = {"x": "event_times (their waiting times)", "xmin": "tau_min", "xmax": "tau_max"}
+        if not sep or head not in names:
+            raise
+        raise ValueError(f"{names[head]}: {rest}") from exc
     lr = compare_distributions(w, pl, alternative="exponential")
     p_exp = float(stats.kstest(w, "expon", args=(0.0, float(w.mean()))).pvalue)
     preferred = lr.verdict(significance)
