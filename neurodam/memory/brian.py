@@ -90,6 +90,7 @@ from neurodam.memory._checks import (
     check_temperature,
 )
 from neurodam.memory.interactions import Interaction, parse_interaction, tie_tolerance
+from neurodam.memory.reference import initial_state
 from neurodam.patterns import validate_patterns
 
 __all__ = [
@@ -375,10 +376,8 @@ def build_memory_network(
             "got patterns with zero entries"
         )
     rng = np.random.default_rng(seed)
-    if init is None:
-        s0 = np.where(rng.random(N) < 0.5, 1.0, -1.0)
-    else:
-        s0 = check_state(init, N)
+    # a random state is drawn exactly as the reference engine draws it
+    s0 = initial_state(xi, None, rng).astype(np.float64) if init is None else check_state(init, N)
 
     n_sub = N if schedule == "async" else 1
     dt_step = float(dt) * b2.second
