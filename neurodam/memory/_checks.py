@@ -23,7 +23,7 @@ __all__ = [
     "check_choice",
     "check_dt",
     "check_noise",
-    "check_steps",
+    "check_int",
     "check_temperature",
 ]
 
@@ -64,11 +64,11 @@ def check_temperature(temperature: Any) -> float | None:
     return None if T == 0 else T
 
 
-def check_steps(steps: Any, lo: int, name: str = "steps") -> int:
-    """Validate an integer number of steps >= ``lo`` (bools rejected)."""
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < lo:
-        raise ValueError(f"{name}: expected an integer >= {lo}, got {steps!r}")
-    return int(steps)
+def check_int(name: str, value: Any, lo: int) -> int:
+    """Validate an integer argument ``name`` >= ``lo`` (bools rejected); returns an int."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < lo:
+        raise ValueError(f"{name}: expected an integer >= {lo}, got {value!r}")
+    return int(value)
 
 
 def check_dt(dt: Any) -> float:

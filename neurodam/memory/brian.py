@@ -85,8 +85,8 @@ from neurodam.memory._checks import (
     SCHEDULES,
     check_choice,
     check_dt,
+    check_int,
     check_noise,
-    check_steps,
     check_temperature,
 )
 from neurodam.memory.interactions import Interaction, parse_interaction, tie_tolerance
@@ -367,7 +367,7 @@ def build_memory_network(
     check_choice(fire_on, "fire_on", FIRE_ON)
     check_choice(form, "form", FORMS)
     rec = check_record(record)
-    steps = check_steps(steps, 1)
+    steps = check_int("steps", steps, 1)
     dt = check_dt(dt)
     zeros = bool(np.any(xi == 0))
     if T is not None and inter.kind == "exp" and zeros:

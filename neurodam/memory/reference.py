@@ -50,8 +50,8 @@ from neurodam.memory._checks import (
     SCHEDULES,
     check_choice,
     check_dt,
+    check_int,
     check_noise,
-    check_steps,
     check_temperature,
 )
 from neurodam.memory.interactions import Interaction, parse_interaction, tie_tolerance
@@ -122,7 +122,7 @@ def _init_pattern(init: Any) -> int | None:
 def _check_args(noise, temperature, schedule, steps, noise_mode, fire_on, dt):
     """The shared argument checks (:mod:`neurodam.memory._checks`); returns (p, T)."""
     check_choice(schedule, "schedule", SCHEDULES)
-    check_steps(steps, 0)
+    check_int("steps", steps, 0)
     check_choice(noise_mode, "noise_mode", NOISE_MODES)
     check_choice(fire_on, "fire_on", FIRE_ON)
     check_dt(dt)
@@ -470,7 +470,7 @@ def iterate(
     if not np.all(np.abs(S0) == 1):
         raise ValueError("states: expected entries in {-1, +1}")
     check_choice(schedule, "schedule", SCHEDULES)
-    check_steps(max_steps, 1, "max_steps")
+    check_int("max_steps", max_steps, 1)
     xi = xi8.astype(np.float64)
     zeros = bool(np.any(xi8 == 0))
     S = S0.T.astype(np.float64).copy()  # (N, B)

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from neurodam import engine
-from neurodam.memory._checks import check_steps
+from neurodam.memory._checks import check_int
 from neurodam.memory.brian import (
     MemoryNetwork,
     build_memory_network,
@@ -169,7 +169,7 @@ def _simulate_brian(
 
     inter = parse_interaction(F)
     xi8 = validate_patterns(patterns, allow_zero=True)
-    check_steps(steps, 1)
+    check_int("steps", steps, 1)
     rng = np.random.default_rng(seed)
     s0 = initial_state(xi8, init, rng)
     brian_seed = int(rng.integers(2**31 - 1))
