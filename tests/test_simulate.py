@@ -52,6 +52,17 @@ def test_same_seed_same_noisy_result_on_brian2():
     assert not np.array_equal(a.states, c.states)
 
 
+def test_brian2_runtime_leaves_numpy_global_random_stream_alone():
+    # brian2.seed() reseeds numpy's legacy global generator; simulate restores it, so the
+    # caller's np.random draws after a run are those it would have got without the run
+    xi = patterns.rademacher(2, 20, seed=0)
+    legacy = np.random.RandomState(123)  # reference for the expected draw
+    expected = legacy.random_sample(3)
+    np.random.seed(123)  # noqa: NPY002 (the global stream is what is tested)
+    simulate(xi, "hopfield", noise=0.1, steps=5, seed=1, backend="numpy")
+    np.testing.assert_array_equal(np.random.random_sample(3), expected)  # noqa: NPY002
+
+
 def test_record_and_run_layout():
     """Spikes lie on the step grid t*dt, t=1..T; counts equal the +1 neurons per step."""
     xi = patterns.rademacher(4, 50, seed=2)

@@ -184,8 +184,8 @@ def _simulate_brian(
             temperature=temperature, steps=int(steps), init=s0, seed=rng,
             noise_mode=noise_mode, fire_on=fire_on, record=record, dt=dt, form=form,
         )  # fmt: skip
-        b2.seed(brian_seed)
         if be.standalone:
+            b2.seed(brian_seed)
             net.run()
             t1 = time.perf_counter()
             be.build(run=False)
@@ -193,7 +193,15 @@ def _simulate_brian(
             be.rerun()
             timing = {"build": t2 - t0, "run": time.perf_counter() - t2, "codegen": t1 - t0}
         else:
-            timing = _run_runtime(net, steps, progress, t0)
+            # runtime: brian2.seed() reseeds numpy's global generator, which Brian2's rand()
+            # draws from; restore it so that a simulation leaves the caller's
+            # numpy.random stream untouched
+            global_state = np.random.get_state()  # noqa: NPY002 (restoring it)
+            b2.seed(brian_seed)
+            try:
+                timing = _run_runtime(net, steps, progress, t0)
+            finally:
+                np.random.set_state(global_state)  # noqa: NPY002
         result = collect(net)
     params = dict(result.params)
     params.update(
