@@ -158,7 +158,10 @@ def read_csv(
             if sorted(columns) != ["neuron", "time"]:
                 raise _invalid(path, ".csv", f"expected the header 'time,neuron', got {line!r}")
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # loadtxt warns on an empty body
+                # only the "no data" warning of an empty body (a file with no spikes)
+                warnings.filterwarnings(
+                    "ignore", message="loadtxt: input contained no data", category=UserWarning
+                )
                 data = np.loadtxt(fh, delimiter=",", ndmin=2, dtype=np.float64)
     except UnicodeDecodeError as exc:
         raise _invalid(path, ".csv", exc) from None
