@@ -305,6 +305,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     cfg = load_config(args.model, overrides)
     if args.out is not None and args.out.exists() and not args.force:
         raise FileExistsError(f"--out: {args.out} exists (use -f to overwrite)")
+    if args.out is not None and "spikes" not in cfg.record:
+        raise ValueError(
+            f"--out: the model records {list(cfg.record)}, no spikes to write; "
+            "add them with --set 'record=[spikes, overlaps, activity]'"
+        )
     print(
         f"model      {cfg.name}: F={cfg.F}, {cfg.patterns} patterns N={cfg.N} K={cfg.K}, "
         f"p={cfg.noise:g}, T={cfg.temperature}, {cfg.schedule}, {cfg.steps} steps on {cfg.device}"

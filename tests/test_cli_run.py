@@ -39,3 +39,13 @@ def test_run_bad_input_exit_code(tmp_path, capsys):
     out = tmp_path / "x.npz"
     out.write_text("")
     assert main(["run", str(MODELS / "sedam.yaml"), "--steps", "5", "-q", "--out", str(out)]) == 2
+
+
+def test_run_out_without_recorded_spikes_is_an_error(tmp_path, capsys):
+    # writing an empty spike file when the model does not record spikes would drop them
+    # silently; the command must refuse and name --out
+    out = tmp_path / "s.npz"
+    argv = ["run", str(MODELS / "sedam.yaml"), "--steps", "5", "-q", "--out", str(out)]
+    assert main(argv + ["--set", "record=[overlaps]"]) == 2
+    assert "--out" in capsys.readouterr().err
+    assert not out.exists()
