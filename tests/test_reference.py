@@ -298,3 +298,14 @@ def test_float32_matches_float64_for_exp():
     np.testing.assert_allclose(r32.energy, r64.energy, rtol=1e-6)
     with pytest.raises(ValueError, match="dtype"):
         reference.run(xi, dtype="float16")
+
+
+def test_spike_meta_is_the_same_with_and_without_recorded_spikes():
+    # the empty SpikeTrains of record_spikes=False used to carry the init_state array in its
+    # meta (not JSON-writable); both now carry the same scalar parameters
+    xi = P.rademacher(3, 40, seed=0)
+    a = reference.run(xi, "exp", steps=3, seed=1)
+    b = reference.run(xi, "exp", steps=3, seed=1, record_spikes=False)
+    assert len(b.spikes) == 0 and len(a.spikes) > 0
+    assert dict(a.spikes.meta) == dict(b.spikes.meta)
+    assert "init_state" not in b.spikes.meta

@@ -235,9 +235,14 @@ def run(
         ov, en, counts, states, s_final = _run_sync(*args, dtype=np.dtype(dtype))
     else:
         ov, en, counts, states, s_final = _run_async(*args)
-    spikes = _spikes(states, s0, fire_on, N, steps, dt, params) if record_spikes else None
-    if spikes is None:
-        spikes = SpikeTrains([], [], n_neurons=N, t_start=0.0, t_stop=steps * dt, meta=params)
+    # the spikes' meta holds the scalar parameters only (no init_state array), recorded or not
+    meta = {k: v for k, v in params.items() if k not in ("init_state", "init_pattern")}
+    if record_spikes:
+        t_idx, senders = _spike_indices(states, s0, fire_on, steps)
+        times = (t_idx + 1) * float(dt)
+    else:
+        times = senders = np.empty(0, dtype=np.int64)
+    spikes = SpikeTrains(times, senders, n_neurons=N, t_start=0.0, t_stop=steps * dt, meta=meta)
     return MemoryRun(
         spikes=spikes,
         overlaps=ov,
@@ -250,19 +255,16 @@ def run(
     )
 
 
-def _spikes(states, s0, fire_on, N, steps, dt, params) -> SpikeTrains:
+def _spike_indices(states, s0, fire_on, steps) -> tuple[np.ndarray, np.ndarray]:
+    """(step index, neuron) of every spike: sigma=+1 (``plus``) or a -1 -> +1 flip."""
     if fire_on == "plus":
-        t_idx, senders = np.nonzero(states > 0)
-    elif steps == 0:
-        t_idx = senders = np.empty(0, dtype=np.int64)
-    else:
-        prev = np.empty_like(states)
-        prev[0] = s0
-        prev[1:] = states[:-1]
-        t_idx, senders = np.nonzero((states > 0) & (prev < 0))
-    times = (t_idx + 1) * dt
-    meta = {k: v for k, v in params.items() if k not in ("init_state", "init_pattern")}
-    return SpikeTrains(times, senders, n_neurons=N, t_start=0.0, t_stop=steps * dt, meta=meta)
+        return np.nonzero(states > 0)
+    if steps == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    prev = np.empty_like(states)
+    prev[0] = s0
+    prev[1:] = states[:-1]
+    return np.nonzero((states > 0) & (prev < 0))
 
 
 def _progress(steps: int, progress: bool):
