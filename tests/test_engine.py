@@ -88,6 +88,13 @@ def test_gpu_available_is_boolean():
     assert isinstance(engine.gpu_available(), bool)
 
 
+def test_gpu_available_is_false_without_nvidia_smi(monkeypatch):
+    # known answer: with no nvidia-smi on PATH there is no usable CUDA device, whatever
+    # brian2cuda's import does
+    monkeypatch.setattr(engine.shutil, "which", lambda name: None)
+    assert engine.gpu_available() is False
+
+
 @pytest.mark.gpu
 def test_cuda_standalone_matches_runtime():
     if not engine.gpu_available():
