@@ -247,7 +247,7 @@ def validate_patterns(
     allowed = (-1, 0, 1) if allow_zero else (-1, 1)
     ok = np.isin(x, allowed)
     if not ok.all():
-        bad = x[~ok].ravel()[0]
+        bad = x[~ok].ravel()[0].item()  # a Python number: "got 2.0", not np.float64(2.0)
         raise ValueError(f"{name}: expected entries in {set(allowed)}, got {bad!r}")
     if N is not None and x.shape[1] != N:
         raise ValueError(f"{name}: expected N={N} entries per pattern, got {x.shape[1]}")
