@@ -152,6 +152,8 @@ def test_bad_inputs():
         inter.energy(np.zeros(5), xi)
     with pytest.raises(ValueError, match="patterns"):
         inter.energy(np.ones(5), np.ones((0, 5)))
+    with pytest.raises(ValueError, match="patterns.*got 2"):  # entries outside {-1, 0, +1}
+        inter.energy(np.ones(5), 2 * xi)
     with pytest.raises(ValueError, match="i"):
         inter.delta_energy(np.ones(5), xi, 7)
     with pytest.raises(ValueError, match="overlaps"):

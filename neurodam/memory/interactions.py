@@ -58,6 +58,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from neurodam.patterns import validate_patterns
+
 __all__ = [
     "Interaction",
     "parse_interaction",
@@ -268,11 +270,8 @@ def glauber_probability(h: np.ndarray, beta: float) -> np.ndarray:
 
 # ------------------------------------------------------------------ internals
 def _check_pair(sigma: np.ndarray, patterns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    xi = np.asarray(patterns, dtype=np.float64)
-    if xi.ndim == 1:
-        xi = xi[None, :]
-    if xi.ndim != 2 or xi.shape[0] < 1:
-        raise ValueError(f"patterns: expected a (K, N) array with K >= 1, got shape {xi.shape}")
+    # entries in {-1, 0, +1} (diluted patterns allowed), as every engine requires
+    xi = validate_patterns(patterns, allow_zero=True).astype(np.float64)
     s = np.asarray(sigma, dtype=np.float64).ravel()
     if s.size != xi.shape[1]:
         raise ValueError(f"sigma: expected N={xi.shape[1]} entries (the patterns' N), got {s.size}")
