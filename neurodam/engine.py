@@ -26,6 +26,7 @@ Example
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import tempfile
@@ -33,6 +34,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "BACKENDS",
@@ -132,16 +135,21 @@ def is_standalone(name: str) -> bool:
 
 
 def reset() -> None:
-    """Return Brian2 to a fresh runtime device (``device.reinit(); device.activate()``)."""
+    """Return Brian2 to a fresh runtime device (``device.reinit(); device.activate()``).
+
+    Called from ``finally`` blocks, so it never raises: a failed re-initialisation is
+    logged as a warning instead.
+    """
     from brian2 import device, get_device, prefs, set_device
 
-    dev = get_device()
-    with contextlib.suppress(Exception):
-        dev.reinit()
-    set_device("runtime")
-    with contextlib.suppress(Exception):
+    try:
+        get_device().reinit()
+        set_device("runtime")
         device.reinit()
         device.activate()
+    except Exception as exc:  # a reset must not mask the error that led to it
+        log.warning("engine.reset: Brian2 device re-initialisation failed: %r", exc)
+        set_device("runtime")
     prefs.reset_to_defaults()
 
 
