@@ -26,3 +26,11 @@ def check_int(value, name: str, lo: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < lo:
         raise ValueError(f"{name}: expected an integer >= {lo}, got {value!r}")
     return int(value)
+
+
+def check_finite(a: np.ndarray, name: str, what: str = "values") -> None:
+    """``ValueError`` naming ``name`` and the first NaN/inf of ``a`` with its index."""
+    bad = ~np.isfinite(a)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"{name}: expected finite {what}, got {a[i]} at index {i}")

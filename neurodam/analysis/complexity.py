@@ -63,7 +63,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from neurodam.analysis._checks import check_int, check_seconds
+from neurodam.analysis._checks import check_finite, check_int, check_seconds
 from neurodam.analysis.scaling import (
     ScalingFit,
     _displacements,
@@ -104,10 +104,7 @@ def _check_times(event_times, min_events: int = MIN_EVENTS, name: str = "event_t
     t = t.astype(np.float64, copy=False)
     if t.ndim != 1:
         raise ValueError(f"{name}: expected a 1-D array of event times, got shape {t.shape}")
-    bad = ~np.isfinite(t)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"{name}: expected finite times, got {t[i]} at index {i}")
+    check_finite(t, name, "times")
     if t.size < min_events:
         raise ValueError(f"{name}: expected at least {min_events} events, got {t.size}")
     d = np.diff(t)

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurodam.analysis._checks import check_int
+from neurodam.analysis._checks import check_finite, check_int
 
 __all__ = ["ScalingFit", "dfa", "second_moment_scaling"]
 
@@ -150,10 +150,7 @@ def _as_signal(x, name: str = "x") -> np.ndarray:
     if not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
         raise TypeError(f"{name}: expected a numeric array, got dtype {a.dtype}")
     if np.issubdtype(a.dtype, np.floating):
-        bad = ~np.isfinite(a)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"{name}: expected finite values, got {a[i]} at index {i}")
+        check_finite(a, name)
     if a.size < MIN_SAMPLES:
         raise ValueError(f"{name}: expected at least {MIN_SAMPLES} samples, got {a.size}")
     return a
