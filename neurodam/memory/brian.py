@@ -163,6 +163,9 @@ class MemoryNetwork:
         K memory units: ``a`` (raw overlap xi^mu . sigma), ``c`` and ``d`` (coefficients).
     readout : brian2.NeuronGroup
         N neurons mirroring ``sigma`` once per step; their spikes are the model's spikes.
+        ``prev`` holds the state at the start of the last step run, so after
+        ``run()`` it is the state after the final step (the recording step that closes
+        the run moves ``sigma`` on, but not ``prev``).
     up, down : brian2.Synapses or None
         Bipartite form: feature -> memory (overlaps) and memory -> feature (fields).
     norm : brian2.NeuronGroup or None
@@ -523,16 +526,6 @@ def build_memory_network(
         monitors["states"] = b2.StateMonitor(
             readout, "s", record=True, when="start", order=-100, name=f"{name}_smon"
         )
-    # the state after the last step (feature.sigma itself moves on in the recording step)
-    monitors["final"] = b2.StateMonitor(
-        readout,
-        "s",
-        record=True,
-        dt=steps * dt_step,
-        when="start",
-        order=-100,
-        name=f"{name}_finalmon",
-    )
     objects += list(monitors.values())
     net = b2.Network(*objects, name=f"{name}_network")
     params = {

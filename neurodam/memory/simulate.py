@@ -277,7 +277,10 @@ def collect(net: MemoryNetwork) -> MemoryRun:
     states = None
     if "states" in mons:
         states = np.asarray(mons["states"].s[:]).T[1 : steps + 1].astype(np.int8)
-    final = np.asarray(mons["final"].s[:]).T[-1].astype(np.int8)
+    # readout.prev = sigma at the start of the closing recording step = after step `steps`;
+    # no StateMonitor with dt = steps*dt: Brian2 ends such a clock within its epsilon of
+    # the run's end and could stop the whole run one step early
+    final = np.asarray(net.readout.prev[:]).astype(np.int8)
     return MemoryRun(
         spikes=spikes,
         overlaps=overlaps,
