@@ -1,11 +1,19 @@
-"""The one data model: :class:`SpikeTrains`.
+"""The data models: :class:`SpikeTrains` and :class:`EventTimes`.
 
 Every simulator output and every recorded dataset becomes a ``SpikeTrains``:
 sorted spike times in seconds (float64), the id of the neuron that emitted each
 spike (int64 in ``[0, n_neurons)``), the number of neurons, the observation
-window ``[t_start, t_stop]`` and a free-form ``meta`` dict.
+window ``[t_start, t_stop]`` and a free-form ``meta`` dict. A ``SpikeTrains``
+produced by a model on a time lattice carries its step in ``meta["dt"]``
+(seconds); the event functions of :mod:`neurodam.analysis` then count spikes per
+step exactly instead of re-binning them.
 
-The object is immutable: its arrays are read-only, and every method that
+An ``EventTimes`` is what the event detectors return (avalanche transitions,
+coincidence onsets, memory switches) and what the temporal-complexity estimators
+take: sorted event times in seconds, the observation window they were detected
+in, the kind of event and the parameters of its definition.
+
+Both objects are immutable: their arrays are read-only, and every method that
 changes something returns a new object.
 """
 
@@ -19,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["SpikeTrains"]
+__all__ = ["EventTimes", "SpikeTrains"]
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
@@ -266,3 +274,143 @@ class SpikeTrains:
         ax.set_xlabel("time (s)")
         ax.set_ylabel("neuron")
         return ax
+
+
+# ------------------------------------------------------------------ events
+@dataclass(frozen=True, repr=False, eq=False)
+class EventTimes:
+    """A sequence of event times and the definition that produced it.
+
+    Parameters
+    ----------
+    times : array_like of float
+        Event times in seconds, sorted (non-decreasing) and finite.
+    t_start, t_stop : float, optional
+        Observation window in seconds (defaults: the first and last event). Every event
+        lies in ``[t_start, t_stop]``; the window is needed for rates and for the
+        censored first and last waiting times.
+    kind : str
+        What the events are (``"transitions"``, ``"coincidences"``, ``"switches"``, ...).
+    params : mapping, optional
+        The parameters of the event definition (bin width, threshold, ...), JSON-like.
+
+    Notes
+    -----
+    ``numpy.asarray(events)`` gives the times, so every function that takes an array of
+    event times also takes an ``EventTimes``.
+
+    Raises
+    ------
+    ValueError
+        For NaN/inf or unsorted times, or a window that does not contain every event;
+        the message names the argument.
+    """
+
+    times: np.ndarray
+    t_start: float | None = None
+    t_stop: float | None = None
+    kind: str = "events"
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        t = np.asarray(self.times)
+        if t.dtype == object or not (
+            np.issubdtype(t.dtype, np.floating) or np.issubdtype(t.dtype, np.integer)
+        ):
+            raise TypeError(f"times: expected numeric event times in seconds, got dtype {t.dtype}")
+        if t.ndim != 1:
+            raise ValueError(f"times: expected a 1-D array of event times, got shape {t.shape}")
+        t = t.astype(np.float64)
+        bad = ~np.isfinite(t)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"times: expected finite values, got {t[i]} at index {i}")
+        if t.size > 1:
+            down = np.flatnonzero(np.diff(t) < 0)
+            if down.size:
+                i = int(down[0]) + 1
+                raise ValueError(
+                    f"times: expected sorted event times, got t[{i}]={t[i]!r} after "
+                    f"t[{i - 1}]={t[i - 1]!r}"
+                )
+        first = float(t[0]) if t.size else 0.0
+        last = float(t[-1]) if t.size else 0.0
+        t0 = first if self.t_start is None else float(self.t_start)
+        t1 = last if self.t_stop is None else float(self.t_stop)
+        for name, val in (("t_start", t0), ("t_stop", t1)):
+            if not math.isfinite(val):
+                raise ValueError(f"{name}: expected a finite time in seconds, got {val}")
+        if t1 < t0:
+            raise ValueError(f"t_stop: expected t_stop >= t_start={t0}, got {t1}")
+        if t.size and (first < t0 or last > t1):
+            raise ValueError(
+                f"t_start, t_stop: expected a window containing every event "
+                f"[{first}, {last}], got [{t0}, {t1}]"
+            )
+        if not isinstance(self.kind, str):
+            raise TypeError(f"kind: expected a string, got {type(self.kind).__name__}")
+        params = {} if self.params is None else self.params
+        if not isinstance(params, Mapping):
+            raise TypeError(f"params: expected a mapping (dict), got {type(params).__name__}")
+        object.__setattr__(self, "times", _readonly(t))
+        object.__setattr__(self, "t_start", t0)
+        object.__setattr__(self, "t_stop", t1)
+        object.__setattr__(self, "params", MappingProxyType(dict(params)))
+
+    def __reduce__(self):
+        return (
+            type(self),
+            (self.times, self.t_start, self.t_stop, self.kind, dict(self.params)),
+        )
+
+    def __len__(self) -> int:
+        return int(self.times.size)
+
+    @property
+    def size(self) -> int:
+        """Number of events (as ``ndarray.size``)."""
+        return int(self.times.size)
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is None or np.dtype(dtype) == self.times.dtype:
+            return self.times.copy() if copy else self.times
+        return self.times.astype(dtype)
+
+    def __getitem__(self, index):
+        return self.times[index]
+
+    def __iter__(self):
+        return iter(self.times)
+
+    @property
+    def duration(self) -> float:
+        """Length of the observation window ``t_stop - t_start`` in seconds."""
+        return self.t_stop - self.t_start
+
+    @property
+    def rate(self) -> float:
+        """Events per second over the window (nan for a zero-length window)."""
+        return len(self) / self.duration if self.duration > 0 else float("nan")
+
+    def waiting_times(self) -> np.ndarray:
+        """Inter-event times ``t_{k+1} - t_k`` (the censored first and last waits excluded)."""
+        return np.diff(self.times)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, EventTimes):
+            return NotImplemented
+        return (
+            self.kind == other.kind
+            and self.t_start == other.t_start
+            and self.t_stop == other.t_stop
+            and np.array_equal(self.times, other.times)
+            and dict(self.params) == dict(other.params)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"EventTimes({len(self)} {self.kind}, t=[{self.t_start:g}, {self.t_stop:g}] s, "
+            f"rate {self.rate:.4g} /s)"
+        )
