@@ -3,10 +3,18 @@
 Every simulator output and every recorded dataset becomes a ``SpikeTrains``:
 sorted spike times in seconds (float64), the id of the neuron that emitted each
 spike (int64 in ``[0, n_neurons)``), the number of neurons, the observation
-window ``[t_start, t_stop]`` and a free-form ``meta`` dict. A ``SpikeTrains``
-produced by a model on a time lattice carries its step in ``meta["dt"]``
-(seconds); the event functions of :mod:`neurodam.analysis` then count spikes per
-step exactly instead of re-binning them.
+window ``[t_start, t_stop]`` and a free-form ``meta`` dict.
+
+Spikes on a time lattice
+------------------------
+A ``SpikeTrains`` produced by a model that advances in steps carries the lattice in its
+``meta``: ``meta["dt"]`` is the step in seconds and ``meta["stamp"]`` says where in its
+step a spike is stamped: ``"start"`` (Brian2's convention: the spikes of step k,
+k = 0 .. n-1, at ``t_start + k dt``) or ``"end"`` (the associative memories: the spikes
+of step k at ``t_start + (k + 1) dt``, so that the state after step t is seen at t dt).
+The window holds exactly n = (t_stop - t_start) / dt steps. The event functions of
+:mod:`neurodam.analysis` default to this step and count the spikes of each step exactly,
+never re-binning lattice times by a floating-point floor.
 
 An ``EventTimes`` is what the event detectors return (avalanche transitions,
 coincidence onsets, memory switches) and what the temporal-complexity estimators
