@@ -100,7 +100,8 @@ def test_build_folder_per_worker_process(tmp_path):
     assert df["pid"].nunique() >= 1 and df.groupby("pid")["build"].nunique().eq(1).all()
     assert df.groupby("build")["pid"].nunique().eq(1).all()  # never shared by two processes
     for build in df["build"]:
-        assert Path(build).parent == tmp_path / "b" and Path(build).is_dir()
+        assert Path(build).parent == tmp_path / "b"
+    assert not (tmp_path / "b").exists()  # the folders were left empty: removed at the end
     assert "NEURODAM_BUILD_DIR" not in os.environ or os.environ["NEURODAM_BUILD_DIR"] not in set(
         df["build"]
     )

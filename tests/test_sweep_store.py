@@ -28,6 +28,7 @@ def _files(path):
 def test_point_file_schema(tmp_path):
     spec, summary = _run(tmp_path)
     assert (summary.n_points, summary.n_done, summary.n_failed, summary.n_run) == (20, 20, 0, 20)
+    assert summary.store_s > 0 and summary.wall_s >= summary.store_s
     point = spec.points()[3]
     record = json.loads((tmp_path / "sw" / "points" / f"{point.key}.json").read_text())
     assert set(record) == {

@@ -84,6 +84,9 @@ class SweepSummary:
         Points found finished at the start (not recomputed).
     n_run : int
         Points computed in this run.
+    store_s : float
+        Seconds the workers spent storing this run's points (encoding, atomic writes and
+        fsync), summed over workers; a point's ``time_store`` excludes its own JSON write.
     wall_s : float
         Wall-clock seconds of this run.
     """
@@ -95,6 +98,7 @@ class SweepSummary:
     n_pending: int
     n_skipped: int
     n_run: int
+    store_s: float
     wall_s: float
 
 
@@ -149,14 +153,16 @@ def _chunks(
     return chunks
 
 
-def _wait_loop(futures: list, wait: Callable, watcher: _Watcher, bar: Any, poll: float) -> None:
+def _wait_loop(
+    futures: list, wait: Callable, watcher: _Watcher, bar: Any, poll: float, tally: dict
+) -> None:
     pending = set(futures)
     while pending:
         done, pending = wait(pending, poll)
         _advance(bar, watcher)
         for f in done:
             try:
-                f.result()
+                _add(tally, f.result())
             except Exception as exc:  # outside any point: a dead worker, a bug
                 raise RuntimeError(
                     f"sweep: a worker failed outside any point ({type(exc).__name__}: {exc}); "
@@ -165,18 +171,25 @@ def _wait_loop(futures: list, wait: Callable, watcher: _Watcher, bar: Any, poll:
     _advance(bar, watcher)
 
 
+def _add(tally: dict, counts: dict) -> None:
+    for k, v in counts.items():
+        tally[k] = tally.get(k, 0) + v
+
+
 def _advance(bar: Any, watcher: _Watcher) -> None:
     new = watcher.poll()
     if new:
         bar.update(new)
 
 
-def _execute_local(tasks: list[Task], workers: int, watcher: _Watcher, bar, poll: float) -> None:
+def _execute_local(
+    tasks: list[Task], workers: int, watcher: _Watcher, bar, poll: float, tally: dict
+) -> None:
     if workers == 0:
         saved = os.environ.get("NEURODAM_BUILD_DIR")
         try:
             for task in tasks:
-                run_chunk(task)
+                _add(tally, run_chunk(task))
                 _advance(bar, watcher)
         finally:
             if saved is None:
@@ -199,7 +212,7 @@ def _execute_local(tasks: list[Task], workers: int, watcher: _Watcher, bar, poll
     futures: list = []
     try:
         futures += [ex.submit(run_chunk, t) for t in tasks]
-        _wait_loop(futures, wait, watcher, bar, poll)
+        _wait_loop(futures, wait, watcher, bar, poll, tally)
     except BaseException:
         for f in futures:
             f.cancel()
@@ -255,7 +268,9 @@ def _connect(scheduler: Any, timeout: float):
     return client, True
 
 
-def _execute_dask(client, tasks: list[Task], store: SweepStore, watcher, bar, poll: float):
+def _execute_dask(
+    client, tasks: list[Task], store: SweepStore, watcher, bar, poll: float, tally: dict
+) -> None:
     spec_file = str((store.path / "spec.json").resolve())
     seen = client.run(os.path.isfile, spec_file)
     blind = sorted(w for w, ok in seen.items() if not ok)
@@ -274,11 +289,22 @@ def _execute_dask(client, tasks: list[Task], store: SweepStore, watcher, bar, po
 
     futures = [client.submit(run_chunk, t, pure=False) for t in tasks]
     try:
-        _wait_loop(futures, wait, watcher, bar, poll)
+        _wait_loop(futures, wait, watcher, bar, poll, tally)
     except BaseException:
         with contextlib.suppress(Exception):
             client.cancel(futures)
         raise
+
+
+def _remove_empty(root: Path) -> None:
+    """Remove the workers' build folders that the runs left empty (never a file)."""
+    if not root.is_dir():
+        return
+    for sub in root.iterdir():
+        with contextlib.suppress(OSError):
+            sub.rmdir()
+    with contextlib.suppress(OSError):
+        root.rmdir()
 
 
 def _check_fn(fn: Any, name: str, local: bool) -> None:
@@ -407,11 +433,13 @@ def run_sweep(
                 and (retry_failed or statuses.get(p.key) != "failed")
             ]
             n_skipped = spec.n_points - len(todo)
+            tally: dict = {"done": 0, "failed": 0, "store_s": 0.0}
             log.info("sweep %s: %d points, %d to compute", store.path, spec.n_points, len(todo))
             if todo:
-                root = Path(build_dir) if build_dir is not None else None
-                if root is None:
+                if build_dir is None:
                     root = Path(tempfile.gettempdir()) / f"neurodam-sweep-{spec.key}"
+                else:
+                    root = Path(build_dir).resolve()
                 slots = workers or 1
                 if client is not None:
                     slots = max(1, sum(client.nthreads().values()))
@@ -439,10 +467,13 @@ def run_sweep(
                     disable=not progress,
                     smoothing=0.1,
                 ) as bar:
-                    if client is not None:
-                        _execute_dask(client, tasks, store, watcher, bar, poll)
-                    else:
-                        _execute_local(tasks, workers, watcher, bar, poll)
+                    try:
+                        if client is not None:
+                            _execute_dask(client, tasks, store, watcher, bar, poll, tally)
+                        else:
+                            _execute_local(tasks, workers, watcher, bar, poll, tally)
+                    finally:
+                        _remove_empty(root)
             statuses = store.statuses()
     finally:
         if owned:
@@ -458,5 +489,6 @@ def run_sweep(
         n_pending=spec.n_points - n_done - n_failed,
         n_skipped=n_skipped,
         n_run=len(todo),
+        store_s=float(tally["store_s"]),
         wall_s=time.perf_counter() - t_start,
     )

@@ -310,7 +310,8 @@ def phase_map(
             axis.set_ticklabels([str(v) for v in list(labels)[::step]])
     ax.set_xlabel(x)
     ax.set_ylabel(y)
-    n_seeds = df.loc[df["status"] == "done", "seed"].nunique() if "seed" in df.columns else 0
+    rows = _filter(df, where)
+    n_seeds = rows.loc[rows["status"] == "done", "seed"].nunique() if "seed" in df.columns else 0
     ax.set_title(f"{value} ({agg if isinstance(agg, str) else 'aggregate'} of {n_seeds} seeds)")
     if colorbar:
         ax.figure.colorbar(mesh, ax=ax, label=value)

@@ -25,6 +25,12 @@ A point file (``format_version`` 1)::
      "version": {"neurodam": "0.1.0", "git": "440638e" | null},
      "worker": "host:pid", "started": "2026-...Z", "finished": "2026-...Z"}
 
+Timings are seconds: the stages the point function reported (``simulate``, ``analyse``,
+...; see :class:`PointResult`), ``store`` (checking and encoding the result and writing
+the events file; the JSON write itself cannot time itself, see ``SweepSummary.store_s``)
+and ``total`` (the point function's wall time plus ``store``). A point of a group
+function carries the group's setup (e.g. compilation) in the first point's ``total``.
+
 JSON has no NaN or infinity: non-finite floats of a result are stored as ``null`` and
 listed in ``nonfinite`` by their flat column name (``"name[i]"`` inside a list), and
 :func:`load` restores them.
@@ -286,6 +292,7 @@ class SweepStore:
                     info.get("version", {}).get("neurodam"),
                     version["neurodam"],
                 )
+            (path / POINTS_DIR).mkdir(exist_ok=True)
             return cls(path, spec, info)
         if path.is_dir() and any(p for p in path.iterdir() if not p.name.startswith(".")):
             raise ValueError(
@@ -362,18 +369,20 @@ class SweepStore:
             fh.close()
 
 
-def write_point(points_dir: Path, record: dict, events: Mapping[str, Any] | None) -> None:
-    """Write one point: its events (``.npz``) first, then its JSON, each atomically."""
-    key = record["key"]
-    if events:
-        arrays = {str(k): np.asarray(v) for k, v in events.items()}
-        for k, a in arrays.items():
-            if a.dtype == object:
-                raise TypeError(f"events: {k!r} is an object array; give numeric arrays")
-        with atomic_path(points_dir / f"{key}.npz", overwrite=True) as tmp:
-            np.savez_compressed(tmp, **arrays)
-        record["events"] = f"{key}.npz"
-    _write_json(points_dir / f"{key}.json", record)
+def write_events(points_dir: Path, key: str, events: Mapping[str, Any]) -> str:
+    """Write a point's events as ``<key>.npz`` (atomically); returns the file name."""
+    arrays = {str(k): np.asarray(v) for k, v in events.items()}
+    for k, a in arrays.items():
+        if a.dtype == object:
+            raise TypeError(f"events: {k!r} is an object array; give numeric arrays")
+    with atomic_path(points_dir / f"{key}.npz", overwrite=True) as tmp:
+        np.savez_compressed(tmp, **arrays)
+    return f"{key}.npz"
+
+
+def write_record(points_dir: Path, record: Mapping) -> None:
+    """Write a point's record as ``<key>.json`` (atomically, after its events)."""
+    _write_json(points_dir / f"{record['key']}.json", record)
 
 
 # ------------------------------------------------------------------ loading

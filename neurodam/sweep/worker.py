@@ -30,7 +30,8 @@ from neurodam.sweep.store import (
     _result_dict,
     encode_result,
     flatten,
-    write_point,
+    write_events,
+    write_record,
 )
 
 log = logging.getLogger(__name__)
@@ -85,8 +86,8 @@ def _check_result(point: Point, task: Task, out: Any) -> tuple[dict, dict, dict,
     return encoded, nonfinite, timings, events
 
 
-def _store(point: Point, task: Task, out: Any, elapsed: float, started: str) -> bool:
-    """Store one point's outcome (a result or an exception); True if done."""
+def _store(point: Point, task: Task, out: Any, elapsed: float, started: str, tally: dict) -> None:
+    """Store one point's outcome (a result or an exception) and count it in ``tally``."""
     t0 = time.perf_counter()
     record: dict[str, Any] = {
         "format": "neurodam.sweep.point",
@@ -113,37 +114,32 @@ def _store(point: Point, task: Task, out: Any, elapsed: float, started: str) -> 
     else:
         try:
             encoded, nonfinite, timings, events = _check_result(point, task, out)
+            if events:
+                record["events"] = write_events(Path(task.points_dir), point.key, events)
             record.update(status="done", result=encoded, nonfinite=nonfinite, timings=timings)
-        except Exception as exc:
-            record["error"] = _error(exc)
+        except Exception as exc:  # a bad result, or events that cannot be saved
+            record.update(status="failed", error=_error(exc), result=None, nonfinite={})
     t_store = time.perf_counter() - t0
     record["timings"] = {**record["timings"], "store": t_store, "total": elapsed + t_store}
     record["finished"] = _now()
-    try:
-        write_point(Path(task.points_dir), record, events)
-    except Exception as exc:  # e.g. events that cannot be saved: keep the point, as failed
-        record.update(status="failed", error=_error(exc), result=None, events=None)
-        write_point(Path(task.points_dir), record, None)
+    write_record(Path(task.points_dir), record)
     if record["status"] == "failed":
         log.info("point %s failed: %s", point.key, record["error"]["message"])
-    return record["status"] == "done"
+    tally[record["status"]] += 1
+    tally["store_s"] += time.perf_counter() - t0  # with the JSON write and its fsync
 
 
-def _run_points(task: Task) -> tuple[int, int]:
-    done = failed = 0
+def _run_points(task: Task, tally: dict) -> None:
     for point in task.points:
         started, t0 = _now(), time.perf_counter()
         try:
             out = task.fn(copy.deepcopy(point.params), point.seed)
         except Exception as exc:
             out = exc
-        ok = _store(point, task, out, time.perf_counter() - t0, started)
-        done, failed = done + ok, failed + (not ok)
-    return done, failed
+        _store(point, task, out, time.perf_counter() - t0, started, tally)
 
 
-def _run_group(task: Task) -> tuple[int, int]:
-    done = failed = 0
+def _run_group(task: Task, tally: dict) -> None:
     remaining = list(task.points)
     while remaining:
         by_key = {p.key: p for p in remaining}
@@ -154,32 +150,34 @@ def _run_group(task: Task) -> tuple[int, int]:
                 point = by_key.pop(key, None)
                 if point is None:
                     raise RuntimeError(f"group_fn: yielded key {key!r}, not a pending point")
-                ok = _store(point, task, out, time.perf_counter() - t0, started)
-                done, failed = done + ok, failed + (not ok)
+                _store(point, task, out, time.perf_counter() - t0, started, tally)
                 remaining.remove(point)
                 yielded = True
                 started, t0 = _now(), time.perf_counter()
         except Exception as exc:
             victims = remaining[:1] if yielded else list(remaining)
             for point in victims:
-                _store(point, task, exc, time.perf_counter() - t0, started)
-                failed += 1
+                _store(point, task, exc, time.perf_counter() - t0, started, tally)
                 remaining.remove(point)
             continue
         for point in remaining:  # the generator ended without these
             err = RuntimeError("group_fn: ended without yielding a result for this point")
-            _store(point, task, err, 0.0, started)
-            failed += 1
+            _store(point, task, err, 0.0, started, tally)
         break
-    return done, failed
 
 
-def run_chunk(task: Task) -> tuple[int, int]:
-    """Worker entry: compute and store a chunk of points; (done, failed) counts."""
+def run_chunk(task: Task) -> dict:
+    """Worker entry: compute and store a chunk of points.
+
+    Returns ``{"done": n, "failed": n, "store_s": seconds}``, the last with the atomic
+    writes and their fsync (which a point's own ``store`` timing cannot include).
+    """
     build = Path(task.build_root) / f"{socket.gethostname()}-{os.getpid()}"
     build.mkdir(parents=True, exist_ok=True)
     os.environ["NEURODAM_BUILD_DIR"] = str(build)
-    return _run_group(task) if task.grouped else _run_points(task)
+    tally = {"done": 0, "failed": 0, "store_s": 0.0}
+    (_run_group if task.grouped else _run_points)(task, tally)
+    return tally
 
 
 def init_worker(parent_pid: int) -> None:
