@@ -86,6 +86,7 @@ def test_failed_points_are_stored_and_retried(tmp_path):
     assert set(failed["error_type"]) == {"ValueError"}
     assert failed["error"].str.startswith("ValueError: noise: simulated failure").all()
     assert failed["Q_bar"].isna().all()
+    assert df.loc[df["status"] == "done", "error"].map(lambda e: e is None).all()
     record = json.loads((tmp_path / "sw" / "points" / f"{failed['key'].iloc[0]}.json").read_text())
     assert "Traceback" in record["error"]["traceback"] and record["result"] is None
     # --keep-failed: not retried

@@ -459,6 +459,8 @@ def load(path: str | os.PathLike, *, include_pending: bool = False):
     columns = [*param_cols, "seed", "status", "error", "error_type", *time_cols, "key"]
     columns += [c for c in result_cols if c not in columns]
     df = pd.DataFrame(rows, columns=columns)
+    for col in ("error", "error_type"):  # None, not NaN, where there is no error
+        df[col] = df[col].astype(object).where(df[col].notna(), None)
     df.attrs["spec"] = store.info
     df.attrs["params"] = list(param_cols)
     df.attrs["swept"] = [k.replace(".", "_") for k in spec.swept]
