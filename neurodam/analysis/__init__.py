@@ -29,6 +29,7 @@ from neurodam.analysis.powerlaw import (
     compare_distributions,
     fit_power_law,
 )
+from neurodam.analysis.switches import switch_events
 from neurodam.analysis.synthetic import branching_process, poisson_spikes
 
 # --- temporal complexity (issue 4) ---
@@ -73,6 +74,7 @@ __all__ = [
     "population_activity",
     "resolve_threshold",
     "shape_collapse",
+    "switch_events",
     "transition_events",
     # issue 4: temporal complexity
     "AgingTest",
