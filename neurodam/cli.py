@@ -90,6 +90,8 @@ def _analyse_avalanches(spikes, args: argparse.Namespace) -> None:
 
     width = args.bin_width if args.bin_width is not None else default_bin_width(spikes)
     how = "given" if args.bin_width is not None else "default: mean pooled ISI"
+    if args.bin_width is None and "dt" in spikes.meta:
+        how = "default: the model's step"
     av = avalanches(spikes, width, threshold=args.threshold)
     print(
         f"avalanches    {len(av)} (bin width {width * 1e3:.4g} ms, {how}; threshold "
@@ -116,9 +118,9 @@ def _analyse_avalanches(spikes, args: argparse.Namespace) -> None:
                 reasons.append(f"{name}s: exponential not rejected")
             if p <= 0.1:
                 reasons.append(f"{name}s: bootstrap p = {p:.2f} <= 0.1")
-        m_naive = branching_ratio(av.activity, "naive", width)
+        m_naive = branching_ratio(av.activity, "naive", width).m
         try:
-            m_mr = branching_ratio(av.activity, "mr", width)
+            m_mr = branching_ratio(av.activity, "mr", width).m
         except ValueError:
             m_mr = float("nan")
     print(f"{'':9} {'exponent':>16} {'range':>12} {'tail':>13} {'KS':>6} {'p_boot':>6}")

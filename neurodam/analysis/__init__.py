@@ -5,10 +5,10 @@ and plain arrays (times in float seconds).
 """
 
 # --- events, avalanches, power laws, criticality (issue 3) ---
+from neurodam.analysis.branching import BranchingRatio, branching_ratio
 from neurodam.analysis.criticality import (
     Crackling,
     ShapeCollapse,
-    branching_ratio,
     crackling_relation,
     shape_collapse,
 )
@@ -18,6 +18,7 @@ from neurodam.analysis.events import (
     avalanches_from_activity,
     coincidence_events,
     default_bin_width,
+    events_from_activity,
     population_activity,
     resolve_threshold,
     transition_events,
@@ -28,6 +29,7 @@ from neurodam.analysis.powerlaw import (
     compare_distributions,
     fit_power_law,
 )
+from neurodam.analysis.switches import switch_events
 from neurodam.analysis.synthetic import branching_process, poisson_spikes
 
 # --- temporal complexity (issue 4) ---
@@ -53,6 +55,7 @@ from neurodam.analysis.synthetic import poisson_process, renewal_process, superp
 __all__ = [
     # issue 3: events, avalanches, power laws, criticality
     "Avalanches",
+    "BranchingRatio",
     "Crackling",
     "LikelihoodRatio",
     "PowerLawFit",
@@ -65,11 +68,13 @@ __all__ = [
     "compare_distributions",
     "crackling_relation",
     "default_bin_width",
+    "events_from_activity",
     "fit_power_law",
     "poisson_spikes",
     "population_activity",
     "resolve_threshold",
     "shape_collapse",
+    "switch_events",
     "transition_events",
     # issue 4: temporal complexity
     "AgingTest",

@@ -237,6 +237,7 @@ def run(
         ov, en, counts, states, s_final = _run_async(*args)
     # the spikes' meta holds the scalar parameters only (no init_state array), recorded or not
     meta = {k: v for k, v in params.items() if k not in ("init_state", "init_pattern")}
+    meta["stamp"] = "end"  # the spikes of step t lie at t * dt, the end of the step
     if record_spikes:
         t_idx, senders = _spike_indices(states, s0, fire_on, steps)
         times = (t_idx + 1) * float(dt)

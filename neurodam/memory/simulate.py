@@ -268,7 +268,7 @@ def collect(net: MemoryNetwork) -> MemoryRun:
     else:
         times, senders = [], []
     spikes = SpikeTrains(
-        times, senders, n_neurons=N, t_start=0.0, t_stop=steps * dt, meta=dict(params)
+        times, senders, n_neurons=N, t_start=0.0, t_stop=steps * dt, meta={**params, "stamp": "end"}
     )
     counts = None
     if "activity" in mons:
