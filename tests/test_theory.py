@@ -212,6 +212,9 @@ def test_rs_vectorised():
     assert sol.m.shape == (2, 2) and sol.retrieval.dtype == bool
     assert sol.m[1, 0] == th.hopfield_rs(0.01, 0.3).m
     assert isinstance(th.hopfield_rs(0.05, 0.3).m, float)
+    assert th.hopfield_rs(np.array(0.05), np.float64(0.3)).m == th.hopfield_rs(0.05, 0.3).m
+    # a vanishing load joins alpha = 0 (the root is found in log s, no underflow)
+    assert th.hopfield_rs(1e-40, 0.5).m == pytest.approx(th.hopfield_rs(0.0, 0.5).m, abs=1e-12)
 
 
 @pytest.mark.parametrize(

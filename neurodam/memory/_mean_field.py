@@ -31,6 +31,8 @@ __all__ = [
 def real_array(x, name: str, lo: float = 0.0, hi: float | None = None) -> np.ndarray:
     """``x`` (a number or array) as a float array in [lo, hi]; TypeError/ValueError naming it."""
     if np.ndim(x) == 0:
+        if isinstance(x, np.ndarray):
+            x = x.item()
         return np.asarray(check_number(x, name, min=lo, max=hi))
     a = np.asarray(x)
     if a.dtype.kind not in "iuf":
@@ -191,13 +193,15 @@ def _learning_point(r: float, M: int, T: float, approx: str) -> float:
 
         n = brentq(ratio, 0.0, 1.0, xtol=1e-15)
         return float(gauss_tanh_moments(n, n * sr, beta)[0])
-    k = np.arange(M + 1)
     p = 0.5 * (1.0 + r)
     if T == 0:  # sign of the class average; a tie (even M) takes a random sign
         return float(binom.sf(M // 2, M, p) - binom.cdf((M - 1) // 2, M, p))
     beta = 1.0 / T
     if beta <= 1.0:
         return 0.0
+    # B within 40 sd of its mean: the rest of the binomial weighs < 1e-300
+    sd = math.sqrt(M * p * (1.0 - p))
+    k = np.arange(max(0, math.floor(M * p - 40 * sd)), min(M, math.ceil(M * p + 40 * sd)) + 1)
     v = (2.0 * k - M) / M  # xi_i times the class average of the examples
     w = binom.pmf(k, M, p)
     R = r * r + (1.0 - r * r) / M  # E[v^2]

@@ -110,9 +110,11 @@ def dense_stability(N: int, K: int, P: int, *, method: str = "auto") -> DenseSta
 
     c = np.arange(-(N - 1), N, 2, dtype=np.int64)
     w = binom.pmf(np.arange(N), N - 1, 0.5)
-    gf = (c + 1.0) ** P - (c - 1.0) ** P
-    var = (K - 1) * float(w @ (gf * gf))
-    snr = S * S / var
+    # signal and crosstalk in units of N^(P-1) (no overflow for large P)
+    gs = ((c + 1.0) / N) ** P * N - ((c - 1.0) / N) ** P * N
+    ss = -N * math.expm1(P * math.log1p(-2.0 / N))  # S / N^(P-1)
+    var = (K - 1) * float(w @ (gs * gs))
+    snr = ss * ss / var
     p = None if method == "gaussian" else _exact_bit_error(S, K, P, c, w)
     used = "exact" if p is not None else "gaussian"
     if p is None:
@@ -121,7 +123,7 @@ def dense_stability(N: int, K: int, P: int, *, method: str = "auto") -> DenseSta
                 f"method: the exact crosstalk distribution for N={N}, K={K}, P={P} needs an "
                 f"FFT longer than {_MAX_FFT}; use method='gaussian'"
             )
-        p = 0.5 * math.erfc(S / math.sqrt(2.0 * var))
+        p = 0.5 * math.erfc(ss / math.sqrt(2.0 * var))
     stable = math.exp(N * math.log1p(-p)) if p < 1 else 0.0
     return DenseStability(N, K, P, p, stable, snr, used)
 

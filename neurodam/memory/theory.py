@@ -117,8 +117,8 @@ def hopfield_rs_overlap(alpha):
     a = real_array(alpha, "alpha")
     out = np.empty(a.shape)
     for k, al in np.ndenumerate(a):
-        y = 10.0 if al == 0 else _erf_root(float(al))
-        out[k] = 0.0 if y is None else (1.0 if al == 0 else erf(y))
+        y = None if al == 0 else _erf_root(float(al))
+        out[k] = 1.0 if al == 0 else (0.0 if y is None else erf(y))
     return out if np.ndim(alpha) else float(out)
 
 
@@ -222,14 +222,16 @@ def _rs_point(al: float, T: float) -> tuple[float, float, float, bool]:
     smax = _s_max(beta) if beta > 1.0 else 0.0
     if beta > 1.0:
         a_m, s_fold = _alpha_m_t(T)
-        if al <= a_m:
-            lo = 1e-15 * smax
-            if float(_rs_terms(lo, beta)[0]) < al:
-                s = brentq(
-                    lambda x: float(_rs_terms(x, beta)[0]) - al, lo, s_fold, xtol=1e-15, rtol=1e-13
-                )
-                _, m, q, _ = _rs_terms(s, beta)
-                return float(m), float(q), s * s / al, True
+        if al <= a_m:  # the branch rises from alpha(s) ~ s^2 -> 0 at s = 0 to a_m at the fold
+
+            def log_gap(u):  # ln alpha(s) - ln al with s = e^u, computed without underflow
+                _, m, q, C = _rs_terms(math.exp(u), beta)
+                return 2.0 * u + 2.0 * math.log1p(-float(C)) - math.log(float(q)) - math.log(al)
+
+            u = brentq(log_gap, math.log(1e-300 * smax), math.log(s_fold), xtol=1e-14)
+            s = math.exp(u)
+            _, m, q, _ = _rs_terms(s, beta)
+            return float(m), float(q), s * s / al, True
     q, r = _spin_glass(al, beta, smax)
     return 0.0, q, r, False
 
@@ -299,7 +301,7 @@ def hopfield_rs(alpha, T=0.0) -> HopfieldRS:
     """
     a = real_array(alpha, "alpha")
     t = real_array(T, "T")
-    a, t = np.broadcast_arrays(a, t)
+    a, t = (np.array(x) for x in np.broadcast_arrays(a, t))
     m, q, r = (np.empty(a.shape) for _ in range(3))
     ok = np.empty(a.shape, dtype=bool)
     for k in np.ndindex(a.shape):
