@@ -68,6 +68,16 @@ def test_rs_overlap_reference_values():
         th.hopfield_rs_overlap(-0.1)
 
 
+def test_rs_overlap_small_load_is_the_retrieval_root():
+    """Regression: for alpha < 0.005 the retrieval root y ~ 1/sqrt(2 alpha) lies beyond
+    y = 10, where a grid scan starting at 10 stopped at the small, unstable root instead
+    (m = 0.27 at alpha = 1e-3). m -> 1 as alpha -> 0 and falls monotonically."""
+    for alpha in (1e-6, 1e-4, 1e-3, 3e-3, 4.9e-3):
+        assert th.hopfield_rs_overlap(alpha) > 0.9999
+    m = th.hopfield_rs_overlap(np.geomspace(1e-4, 0.1379, 40))
+    assert np.all(np.diff(m) <= 0)
+
+
 def test_rs_zero_temperature_is_the_erf_equation():
     """At T = 0, y = erfinv(m) solves y sqrt(2 alpha) = erf(y) - (2/sqrt pi) y e^{-y^2}, and
     r = 1/(1-C)^2 with sqrt(2 alpha r) = m / y (the definition of y). 1e-12: root precision."""
@@ -88,7 +98,7 @@ def test_rs_capacity_and_overlap_at_capacity():
     with m = 0.967 at the fold (science.md); 5e-5 / 1e-3: the digits quoted."""
     a_c = th.hopfield_alpha_m(0.0)
     assert a_c == pytest.approx(th.HOPFIELD_ALPHA_C, abs=5e-5)
-    assert th.hopfield_rs(a_c * (1 - 1e-9), 0.0).m == pytest.approx(0.967, abs=1e-3)
+    assert th.hopfield_rs(a_c * (1 - 1e-12), 0.0).m == pytest.approx(0.967, abs=1e-3)
     assert not th.hopfield_rs(a_c * 1.001, 0.0).retrieval
 
 

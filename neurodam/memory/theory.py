@@ -91,20 +91,30 @@ _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
 # ------------------------------------------------------------- Hopfield, T = 0
-def _erf_f(y, al):
-    return erf(y) - _TWO_OVER_SQRT_PI * y * np.exp(-y * y) - y * math.sqrt(2.0 * al)
+def _erf_h(y: float) -> float:
+    """``h(y) = [erf(y) - (2/sqrt pi) y exp(-y^2)] / y``; at T = 0, h(y) = sqrt(2 alpha)."""
+    return (math.erf(y) - _TWO_OVER_SQRT_PI * y * math.exp(-y * y)) / y
+
+
+def _erf_fold() -> tuple[float, float]:
+    """(y_c, h(y_c)): h rises from 0 at y = 0 to its maximum at y_c, then falls to 0."""
+    res = minimize_scalar(
+        lambda y: -_erf_h(y), bounds=(0.5, 3.0), method="bounded", options={"xatol": 1e-12}
+    )
+    return float(res.x), float(-res.fun)
 
 
 def _erf_root(al: float) -> float | None:
-    """Largest root y of ``y sqrt(2 alpha) = erf(y) - (2/sqrt pi) y exp(-y^2)`` (None: none)."""
-    grid = np.linspace(10.0, 1e-3, 4000)
-    vals = _erf_f(grid, al)
-    # largest root: first sign change scanning down from large y (f < 0 there)
-    idx = np.flatnonzero(np.sign(vals[:-1]) != np.sign(vals[1:]))
-    if idx.size == 0:
+    """Largest root y of ``y sqrt(2 alpha) = erf(y) - (2/sqrt pi) y exp(-y^2)`` (None: none).
+
+    It lies on the falling side of h (y > y_c); none when sqrt(2 alpha) > max h.
+    """
+    y_c, h_c = _erf_fold()
+    target = math.sqrt(2.0 * al)
+    if target > h_c:
         return None
-    j = idx[0]
-    return float(brentq(lambda y: float(_erf_f(y, al)), grid[j + 1], grid[j]))
+    y_hi = 10.0 + 2.0 / target  # h(y) < 1/y there
+    return float(brentq(lambda y: _erf_h(y) - target, y_c, y_hi, xtol=1e-14))
 
 
 def hopfield_rs_overlap(alpha):
@@ -112,7 +122,9 @@ def hopfield_rs_overlap(alpha):
 
     Solves ``y sqrt(2 alpha) = erf(y) - (2/sqrt(pi)) y exp(-y^2)`` for its largest root and
     returns ``m = erf(y)`` (Amit, Gutfreund & Sompolinsky 1987); 0 where no retrieval
-    solution exists (alpha > alpha_c = 0.1379, where m jumps from 0.967 to 0).
+    solution exists (alpha > alpha_c = 0.13791, where m jumps from 0.967 to 0). The root
+    is bracketed on the falling side of ``h(y) = [erf(y) - (2/sqrt pi) y e^{-y^2}] / y``,
+    beyond its maximum, so it is found up to alpha_c itself.
     """
     a = real_array(alpha, "alpha")
     out = np.empty(a.shape)
@@ -163,13 +175,8 @@ def _rs_terms(s, beta, m=None):
 def _alpha_m_t(T: float) -> tuple[float, float]:
     """(alpha_M(T), s at the fold); the load where the retrieval branch folds."""
     if T == 0:
-        res = minimize_scalar(
-            lambda y: -(float(_erf_f(y, 0.0)) ** 2) / (2 * y * y),
-            bounds=(0.5, 3.0),
-            method="bounded",
-            options={"xatol": 1e-10},
-        )
-        return float(-res.fun), float("nan")
+        y_c, h_c = _erf_fold()
+        return 0.5 * h_c * h_c, float("nan")
     if T >= 1:
         return 0.0, 0.0
     beta = 1.0 / T
@@ -315,9 +322,11 @@ def hopfield_alpha_m(T):
 
     ``alpha_M(T) = max_s s^2 (1 - beta (1 - q(s)))^2 / q(s)`` along the branch m(s) (see
     :func:`hopfield_rs`); ``alpha_M(0) = max_y [erf(y) - (2/sqrt(pi)) y e^{-y^2}]^2 / (2 y^2)
-    = 0.13793`` and ``alpha_M(T) = 0`` for T >= 1. The replica-symmetric line is slightly
-    reentrant: alpha_M grows to 0.13818 near T = 0.02 before falling (Amit, Gutfreund &
-    Sompolinsky 1987). Near T = 1, ``alpha_M ~ ((1 - T) / 1.95)^2`` (AGS 1985).
+    = 0.13791`` and ``alpha_M(T) = 0`` for T >= 1. The replica-symmetric line is slightly
+    reentrant: alpha_M grows to 0.13819 at T = 0.023 before falling (the solutions there
+    satisfy the equations; replica symmetry itself is only approximate this close to
+    alpha_c). Near T = 1, ``alpha_M ~ ((1 - T) / 1.95)^2`` (Amit, Gutfreund & Sompolinsky
+    1985).
     """
     t = real_array(T, "T")
     out = np.empty(t.shape)
@@ -331,10 +340,10 @@ def hopfield_tm(alpha):
 
     The root in T of ``alpha_M(T) = alpha`` (:func:`hopfield_alpha_m`) on its decreasing
     side, by Brent's method: ``T_M(0) = 1``, ``T_M ~ 1 - 1.95 sqrt(alpha)`` for small alpha
-    (Amit, Gutfreund & Sompolinsky 1985), falling to the T = 0 capacity 0.1379. Because the
-    replica-symmetric line is reentrant, loads in (0.13793, 0.13818) have retrieval only
-    in a window of T > 0 and T_M > 0 there; 0 is returned where no retrieval solution
-    exists at any T (alpha > 0.13818).
+    (Amit, Gutfreund & Sompolinsky 1985), falling towards the T = 0 capacity 0.13791.
+    Because the replica-symmetric line is reentrant, T_M(0.13791) = 0.041 rather than 0,
+    loads in (0.13791, 0.13819) retrieve only in a window of T > 0, and 0 is returned where
+    no retrieval solution exists at any T (alpha > 0.13819).
     """
     a = real_array(alpha, "alpha")
     out = np.empty(a.shape)
