@@ -83,9 +83,11 @@ def _atanh_eps(e: float) -> float:  # atanh(1 - e), accurate for tiny e
 def dense_transition(P: int) -> DenseTransition:
     """First-order retrieval transition of the dense P-body Hebbian model at low load.
 
-    Energy ``H = -(N/P) sum_mu m_mu^P`` (the energy of neurodam's ``F = "dense:P"``, and
-    of Krotov & Hopfield's F(x) = x^P memory divided by P; a model with energy ``lambda H``
-    has its transitions at ``lambda T``). One retrieved pattern, mean field::
+    Energy ``H = -(N/P) sum_mu m_mu^P``: the energy of neurodam's ``F = "dense:P"``, so T
+    is its Glauber temperature. The energy ``-sum_mu (xi^mu . sigma)^P / N^(P-1) =
+    -N sum_mu m_mu^P`` (F(x) = x^P / N^(P-1), Krotov & Hopfield 2016) is P H, and has its
+    transitions at P T_c and P T_spinodal (in general, ``lambda H`` at ``lambda T``).
+    One retrieved pattern, mean field::
 
         m = tanh(beta m^(P-1)),   f(m) = -m^P / P - T s(m),   f(0) = -T ln 2,
         s(m) = -((1+m)/2) ln((1+m)/2) - ((1-m)/2) ln((1-m)/2) = ln 2 - I(m).
@@ -174,9 +176,9 @@ def dataset_entropy(r, M):
 
 
 def _learning_point(r: float, M: int, T: float, approx: str) -> float:
+    if r == 0:  # examples carry no information on the archetype
+        return 0.0
     if approx == "gaussian":
-        if r == 0:
-            return 0.0
         rho = (1.0 - r * r) / (M * r * r)
         if T == 0:
             return float(erf(1.0 / math.sqrt(2.0 * rho))) if rho > 0 else 1.0
@@ -231,8 +233,9 @@ def supervised_overlap(r, M: int, T=0.0, *, approx: str = "exact"):
     Examples ``eta^{mu,a} = xi^mu chi^{mu,a}``, a = 1..M, with ``P(chi = +1) = (1 + r)/2``;
     couplings from the class averages ``eta_bar^mu = (1/M) sum_a eta^{mu,a}``, energy
     ``H = -(1 / (2 N R)) sum_mu (eta_bar^mu . sigma)^2`` with ``R = r^2 (1 + rho) =
-    E[eta_bar_i^2]`` (normalised so that the transition is at T = 1 for every r and M;
-    couplings without the 1/R correspond to ``T / R`` here). At vanishing load (K fixed,
+    E[eta_bar_i^2]`` (normalised so that the transition is at T = 1 for every r and M; a
+    network without the 1/R, at temperature T', is this one at T = T'/R). At vanishing
+    load (K fixed,
     N -> infinity) the mean field of the retrieval state of archetype xi is, with
     ``v = xi_i eta_bar_i = (2B - M)/M``, ``B ~ Binomial(M, (1 + r)/2)``::
 
