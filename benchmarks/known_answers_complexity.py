@@ -35,7 +35,7 @@ MUS = (1.3, 1.5, 1.8, 2.2, 2.5, 2.8, 3.5)
 
 
 def predictions(mu: float) -> dict:
-    """Renewal predictions (science.md section 6)."""
+    """Renewal predictions (Paradisi et al. 2012; Grigolini, Palatella & Raffaelli 2001)."""
     if mu < 2:
         return {"AJ": mu / 2, "AJL": 1.0, "SJ": 0.5, "delta": mu - 1, "branch": "1<mu<2"}
     if mu < 3:

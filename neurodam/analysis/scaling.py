@@ -308,6 +308,17 @@ def _block_of(starts: np.ndarray, n: int, blocks: int) -> np.ndarray:
     return (starts.astype(np.int64) * blocks) // max(n, 1)
 
 
+def _in_range(s_arr: np.ndarray, fit_range) -> np.ndarray:
+    """Scales inside ``fit_range`` (all for None): only those need the jackknife curves."""
+    if fit_range is None:
+        return np.ones(s_arr.size, dtype=bool)
+    try:
+        lo, hi = (float(v) for v in fit_range)
+    except (TypeError, ValueError):
+        return np.ones(s_arr.size, dtype=bool)  # fit_scaling reports the bad range
+    return (s_arr >= lo) & (s_arr <= hi)
+
+
 def _loo_means(values: np.ndarray, block: np.ndarray, blocks: int):
     """Total and per-block sums and counts: what the leave-one-block-out means need."""
     sums = np.bincount(block, weights=values, minlength=blocks)
@@ -376,7 +387,8 @@ def dfa(
         Y = np.cumsum(a - a.mean(), dtype=np.float64)
         exact = [False] * s_arr.size
     F2 = np.empty(s_arr.size)
-    loo = np.empty((blocks, s_arr.size))
+    loo = np.full((blocks, s_arr.size), np.nan)
+    need = _in_range(s_arr, fit_range)
     G = None
     if any(exact):
         G = _gather_cumsums(Y, [int(s) for s, e in zip(s_arr, exact, strict=True) if e], order)
@@ -389,6 +401,8 @@ def dfa(
             B, M = _direct_window_moments(Y, s, nw, order)
         rss = _rss_from_moments(B, M, s, order)
         F2[i] = np.mean(rss) / s
+        if not need[i]:
+            continue
         sums, counts = _loo_means(rss, _block_of(np.arange(nw) * s, n, blocks), blocks)
         with np.errstate(invalid="ignore", divide="ignore"):
             loo[:, i] = (sums.sum() - sums) / (counts.sum() - counts) / s
@@ -461,11 +475,14 @@ def second_moment_scaling(
     else:
         Y = np.concatenate([[0.0], np.cumsum(a - a.mean())])
     sig = np.empty(s_arr.size)
-    loo = np.empty((blocks, s_arr.size))
+    loo = np.full((blocks, s_arr.size), np.nan)
+    need = _in_range(s_arr, fit_range)
     for i, s in enumerate(s_arr):
         d, starts = _displacements(Y, int(s), max_windows, starts=True)
         d = d.astype(float)
         sig[i] = d.std()
+        if not need[i]:
+            continue
         blk = _block_of(starts, n, blocks)
         s1, c = _loo_means(d, blk, blocks)
         s2, _ = _loo_means(d * d, blk, blocks)

@@ -25,8 +25,8 @@ Default fit range (seconds), from quantities that exist for every mu:
 The mean waiting time is not used: for mu < 2 it is dominated by the longest wait. The short
 end skips the crossover of psi into its tail (50 medians: 150 T at mu = 1.5, 30 T at
 mu = 2.5 for Psi = (T/(T+tau))^(mu-1)); the long end keeps 10 windows per scale. Short
-sequences keep at least 1.5 decades. Default scales start at one median wait (at least
-``order + 3`` grid steps for DFA), below the fit range.
+sequences keep at least 1.5 decades. Default scales start a decade below the fit range (at
+least ``order + 3`` grid steps for DFA).
 
 References
 ----------
@@ -233,12 +233,12 @@ def default_fit_range(seq: Sequence, dt: float, fit_range=None) -> tuple[float, 
 def scales_in_steps(scales, seq: Sequence, grid: Grid, smin: int, smax: int, fit_lo: float):
     """Window lengths in grid steps: the user's (seconds, validated) or the default.
 
-    The default runs from one median waiting time (at least ``smin`` steps, and not above
-    the start of the fit range) to ``smax`` steps.
+    The default runs from a tenth of the start of the fit range (at least ``smin`` steps) to
+    ``smax`` steps: a decade of scales below the fit for the plot, none wasted on shorter ones.
     """
     n_grid, dt = grid.n, grid.dt
     if scales is None:
-        floor = max(smin, int(min(median_wait(seq), fit_lo) / dt))
+        floor = max(smin, int(fit_lo / (10.0 * dt)))
         s = log_scales(floor, smax)
         if s.size < 3:
             raise ValueError(
