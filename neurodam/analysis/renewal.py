@@ -293,7 +293,7 @@ class AgingTest(ResultDict):
 def aging_test(
     event_times,
     t_age: float,
-    n_shuffles: int = 99,
+    n_shuffles: int | None = 99,
     seed=None,
     *,
     significance: float = 0.05,
@@ -315,9 +315,9 @@ def aging_test(
     t_age : float
         Aging time in seconds (> 0); at least ``MIN_EVENTS`` events must lie more than
         ``t_age`` before the last one.
-    n_shuffles : int
+    n_shuffles : int or None
         Shuffled copies for the prediction and the p-value; at least 1 / significance - 1
-        (``ValueError`` naming ``n_shuffles`` otherwise).
+        (``ValueError`` naming ``n_shuffles`` otherwise). None: max(99, 2 / significance - 1).
     seed : int, Generator or None
     significance : float
         Level at or below which ``is_renewal`` is False.
@@ -327,7 +327,7 @@ def aging_test(
     seq = as_sequence(event_times)
     t = seq.t
     t_age = check_seconds(t_age, "t_age", "an aging time")
-    m, significance = _check_test(n_shuffles, significance, lambda a: 99)
+    m, significance = _check_test(n_shuffles, significance, lambda a: max(99, default_shuffles(a)))
     n_grid = check_int(n_grid, "n_grid", min=10)
     aged = _aged_waits(t, t_age)
     if aged.size < MIN_EVENTS:
