@@ -219,19 +219,27 @@ def _analyse_complexity(spikes, args: argparse.Namespace) -> None:
         ren = renewal_test(events, n_shuffles=args.n_shuffles, seed=0, dt=res.dt)
     w = res.waiting
     hi = "inf" if w.tau_max is None else f"{w.tau_max:.4g}"
+    lattice = f", lattice step {w.step:.4g} s (discrete fit)" if w.discrete else ""
     print(
-        f"waiting times mu = {w.mu:.3f} ± {w.mu_se:.3f} on tau in [{w.tau_min:.4g}, {hi}] s "
-        f"({w.n_tail} of {w.n}); vs exponential R = {w.R:.2f}, p = {w.p:.3g} -> {w.preferred}"
+        f"waiting times mu = {w.mu:.3f} ± {w.mu_err:.3f} on tau in [{w.tau_min:.4g}, {hi}] s "
+        f"({w.n_tail} of {w.n}{lattice}); vs exponential R = {w.R:.2f}, p = {w.p:.3g} "
+        f"-> {w.preferred}"
     )
     lo, up = res.aj.fit_range
     print(f"EDDiS         DFA1 on a grid of dt = {res.dt:.4g} s, fit range {lo:.4g}..{up:.4g} s")
+    if res.note not in ("", "given", "half the median waiting time"):
+        print(f"              {res.note}")
     for rule, fit in (("AJ", res.aj), ("AJL", res.ajl), ("SJ", res.sj)):
         cands = ", ".join(f"{m:.3f}" for m in res.mu_candidates[rule]) or "-"
-        print(f"  H({rule:<3})     {fit.exponent:.3f} ± {fit.stderr:.3f}   mu candidates: {cands}")
-    mu = "n/a (H_AJ ~ 1/2)" if res.mu != res.mu else f"{res.mu:.3f}"
-    agree = "agrees" if res.consistent else "disagrees"
-    print(f"mu (EDDiS)    {mu}; Levy-walk branch {res.branch_ajl} ({agree} with the direct fit)")
-    print(f"DEA           delta = {dea.exponent:.3f} ± {dea.stderr:.3f} (AJ rule)")
+        print(
+            f"  H({rule:<3})     {fit.exponent:.3f} ± {fit.stderr_jackknife:.3f}   "
+            f"mu candidates: {cands}"
+        )
+    mu = "" if res.mu != res.mu else f"mu = {res.mu:.3f} ± {res.mu_se:.3f}, "
+    agree = "estimates agree" if res.consistent else "estimates disagree"
+    print(f"mu (EDDiS)    {mu}{res.branch} ({agree})")
+    print(f"  because     {res.reason}")
+    print(f"DEA           delta = {dea.exponent:.3f} ± {dea.stderr_jackknife:.3f} (AJ rule)")
     print(
         f"renewal       {ren.verdict}; z_H = {ren.z_H:+.2f}, z_delta = {ren.z_delta:+.2f} "
         f"against {ren.H_shuffled.size} shuffles"

@@ -128,7 +128,7 @@ def raster_with_avalanches(spikes, av, ax=None, window=None):
     return ax
 
 
-# ------------------------------------------------ temporal complexity (issue 4)
+# ------------------------------------------------------- temporal complexity
 def complexity_report(eddis_result, dea=None, waiting=None, axes=None, title=None):
     """Temporal-complexity figure: survival function with its fit, F(l) of the three
     EDDiS rules, and the diffusion entropy S(l).
@@ -167,11 +167,10 @@ def complexity_report(eddis_result, dea=None, waiting=None, axes=None, title=Non
         fit.plot(ax=axes[1], label=rule)
     axes[1].set_xlabel("window l (s)")
     axes[1].set_ylabel("DFA F(l)")
-    mu = eddis_result.mu
-    axes[1].set_title(
-        f"EDDiS: mu = {mu:.2f} ({eddis_result.branch_ajl})" if mu == mu else "EDDiS",
-        fontsize=9,
-    )
+    mu, branch = eddis_result.mu, eddis_result.branch
+    agree = "consistent" if eddis_result.consistent else "estimates disagree"
+    head = f"mu = {mu:.2f} +- {eddis_result.mu_se:.2f}, " if mu == mu else ""
+    axes[1].set_title(f"EDDiS: {head}{branch} ({agree})", fontsize=9)
     if dea is not None:
         dea.plot(ax=axes[2], label="DEA")
         axes[2].set_xlabel("window l (s)")

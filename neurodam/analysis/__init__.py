@@ -32,25 +32,21 @@ from neurodam.analysis.powerlaw import (
 from neurodam.analysis.switches import switch_events
 from neurodam.analysis.synthetic import branching_process, poisson_spikes
 
-# --- temporal complexity (issue 4) ---
+# --- temporal complexity ---
 # isort: split
-from neurodam.analysis.complexity import (
-    AgingTest,
-    EddisResult,
-    RenewalTest,
+from neurodam.analysis.eddis import EddisResult, diffusion_entropy, eddis, eddis_all
+from neurodam.analysis.renewal import AgingTest, RenewalTest, aging_test, renewal_test
+from neurodam.analysis.resolve import MuResolution, resolve_mu
+from neurodam.analysis.scaling import ScalingFit, dfa, second_moment_scaling
+from neurodam.analysis.synthetic import poisson_process, renewal_process, superpose
+from neurodam.analysis.waiting import (
     WaitingTimeFit,
-    aging_test,
-    diffusion_entropy,
-    eddis,
-    eddis_all,
-    event_walk,
     fit_waiting_times,
-    renewal_test,
+    lattice_step,
     survival,
     waiting_times,
 )
-from neurodam.analysis.scaling import ScalingFit, dfa, second_moment_scaling
-from neurodam.analysis.synthetic import poisson_process, renewal_process, superpose
+from neurodam.analysis.walks import event_walk
 
 __all__ = [
     # issue 3: events, avalanches, power laws, criticality
@@ -76,9 +72,10 @@ __all__ = [
     "shape_collapse",
     "switch_events",
     "transition_events",
-    # issue 4: temporal complexity
+    # temporal complexity
     "AgingTest",
     "EddisResult",
+    "MuResolution",
     "RenewalTest",
     "ScalingFit",
     "WaitingTimeFit",
@@ -89,9 +86,11 @@ __all__ = [
     "eddis_all",
     "event_walk",
     "fit_waiting_times",
+    "lattice_step",
     "poisson_process",
     "renewal_process",
     "renewal_test",
+    "resolve_mu",
     "second_moment_scaling",
     "superpose",
     "survival",
