@@ -140,7 +140,8 @@ def branching_process(
     Returns
     -------
     SpikeTrains
-        With ``meta`` holding ``m``, ``drive``, ``dt``, ``mode``, ``n_truncated``.
+        With ``meta`` holding ``m``, ``drive``, ``dt``, ``stamp`` ("centre"), ``mode``,
+        ``n_truncated``.
     """
     m = check_number(m, "m", min=0.0, what="a branching ratio")
     n_units = _check_positive_int(n_units, "n_units")
@@ -187,6 +188,7 @@ def branching_process(
         "m": float(m),
         "drive": float(drive) if mode == "driven" else 0.0,
         "dt": float(dt),
+        "stamp": "centre",  # the spikes of step k sit at (k + 1/2) dt
         "mode": mode,
         "n_truncated": int(trunc.sum()),
     }
