@@ -360,10 +360,8 @@ def test_real_valued_patterns_follow_the_exact_rule():
         s = r.params["init_state"].astype(float)
         for t in range(6):
             a = xi @ s
-            raw = np.array([
-                np.sum(inter.F(a - xi[:, i] * s[i] + xi[:, i]) - inter.F(a - xi[:, i] * s[i] - xi[:, i]))
-                for i in range(60)
-            ])  # fmt: skip
+            ap = a[:, None] - xi * s  # a'_{mu,i}: overlaps without neuron i
+            raw = np.sum(inter.F(ap + xi) - inter.F(ap - xi), axis=0)
             s = np.where(raw > 0, 1.0, np.where(raw < 0, -1.0, s))
             np.testing.assert_array_equal(r.states[t], s)
         # low load: the archetype's sign is retrieved

@@ -355,12 +355,12 @@ def _monitors(record, memory, readout, dt_step, name: str) -> dict[str, Any]:
     monitors: dict[str, Any] = {}
     if "spikes" in record:
         monitors["spikes"] = b2.SpikeMonitor(readout, name=f"{name}_spikemon")
-    # the overlaps are always recorded: a float32 copy of a (exact integers up to 2^24)
-    # halves the recording's memory
-    memory.run_regularly("am = a", when="start", order=ORDER["copy"], name=f"{name}_acopy")
-    monitors["overlaps"] = b2.StateMonitor(
-        memory, "am", record=True, dt=dt_step, when="start", order=-100, name=f"{name}_amon"
-    )
+    if "overlaps" in record:
+        # a float32 copy of a (exact integers up to 2^24) halves the recording's memory
+        memory.run_regularly("am = a", when="start", order=ORDER["copy"], name=f"{name}_acopy")
+        monitors["overlaps"] = b2.StateMonitor(
+            memory, "am", record=True, dt=dt_step, when="start", order=-100, name=f"{name}_amon"
+        )
     if "activity" in record:
         monitors["activity"] = b2.PopulationRateMonitor(readout, name=f"{name}_ratemon")
     if "states" in record:

@@ -168,18 +168,25 @@ class MemoryNetwork:
             args[self.order_array] = o
         return args
 
-    def collect(self, extra_params: dict | None = None) -> MemoryRun:
+    def collect(
+        self, params: MemoryParams | None = None, extra_params: dict | None = None
+    ) -> MemoryRun:
         """The :class:`MemoryRun` of the last (re)run, read from the monitors.
 
         Works after ``network.run`` (runtime) and after each standalone (re)run. The
         sample at t=0 (the initial state) is dropped: row t-1 is the state after step t,
-        spikes of step t lie at ``t * dt`` (:mod:`neurodam.memory.results`).
+        spikes of step t lie at ``t * dt`` (:mod:`neurodam.memory.results`). ``params``:
+        the parameters of that run (default: those the network was built with);
+        ``extra_params`` are added to ``MemoryRun.params``.
         """
         from neurodam.io import from_brian
 
-        P, N, K = self.params, self.N, self.K
+        P = self.params if params is None else params
+        N, K = self.N, self.K
         steps, dt = P.steps, P.dt
         mons = self.monitors
+        if "overlaps" not in mons:
+            raise ValueError("record: collect needs the overlaps; build with 'overlaps' in record")
         a = np.asarray(mons["overlaps"].am[:], dtype=np.float32).T[1 : steps + 1]
         if a.shape[0] != steps:
             raise RuntimeError(f"collect: expected {steps} recorded steps, got {a.shape[0]}")

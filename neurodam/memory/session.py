@@ -119,6 +119,8 @@ class MemorySession:
             ``collect`` seconds.
         """
         P = self.params.replace(**changes) if changes else self.params
+        if "overlaps" not in P.record:  # the overlaps make the MemoryRun
+            P = P.replace(record=("overlaps",) + P.record)
         if self.backend == "reference":
             from neurodam.memory import reference
 
@@ -134,7 +136,7 @@ class MemorySession:
         }
 
         def collect(net):
-            return net.collect(extra)
+            return net.collect(P, extra)
 
         if self._built is None:
             from neurodam.memory.brian import build_memory_network
