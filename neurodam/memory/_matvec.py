@@ -167,7 +167,12 @@ def attach(feature: Any, memory: Any, kernel: Any, name: str) -> list:
     k_s, k_c, k_d = f"_{name}_sbuf", f"_{name}_cbuf", f"_{name}_dbuf"
     k_g = f"_{name}_gbuf"
     x_cpp, x_type = _cpp_matrix(X)
-    t_cpp, t_type = _cpp_matrix(T)
+    if np.array_equal(T, X):
+        # one static array for both mat-vecs (T = Xi for {-1, 0, +1} patterns): the two
+        # passes of a step stream the same matrix, half the cache footprint
+        k_t, t_cpp, t_type = k_x, x_cpp, x_type
+    else:
+        t_cpp, t_type = _cpp_matrix(T)
 
     def put_s(i, sigma):
         sbuf[i] = sigma

@@ -57,7 +57,6 @@ from neurodam.memory.kernel import BrianCode, FieldKernel
 from neurodam.memory.network import MemoryNetwork
 from neurodam.memory.params import MemoryParams, as_params
 from neurodam.memory.state import check_state, run_draws
-from neurodam.patterns import real_patterns
 
 __all__ = [
     "FEATURE_EQS",
@@ -101,7 +100,7 @@ FIRE_RULE = {"plus": "s > 0", "flip": "s > 0 and prev < 0"}
 
 #: The update of a feature neuron: deterministic (sgn x, 0 keeps) or heat bath, then noise.
 UPDATE = {
-    "deterministic": "snew = int(x > 0) - int(x < 0) + int(x == 0)*sigma",
+    "deterministic": "snew = 2*int(x > 0) - 1 + int(x == 0)*(sigma + 1)",  # sgn x; 0 keeps
     "glauber": "snew = 2*int(rand() < 0.5*(1 + tanh(beta*hE))) - 1",
 }
 NOISE = {
@@ -162,8 +161,8 @@ def build_memory_network(
     import brian2 as b2
 
     P = as_params(params, changes)
-    xi = real_patterns(patterns)
-    kernel = P.interaction.kernel(xi)
+    kernel = P.interaction.kernel(patterns)
+    xi = kernel.patterns
     code = kernel.brian()
     K, N = xi.shape
     if P.temperature is not None and code.glauber is None:

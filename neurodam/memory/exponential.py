@@ -39,6 +39,7 @@ on the Brian2 model need +-1 patterns (the numpy engine takes any).
 from __future__ import annotations
 
 import math
+from functools import cached_property
 
 import numpy as np
 
@@ -88,9 +89,7 @@ class ExponentialKernel(FieldKernel):
         self.tol = tie_tolerance(self.K, self.eps)
         self.even_factor = self.tol - self.th
         xi = self.patterns
-        if self.ternary:
-            self.scols = self.cols
-        else:
+        if not self.ternary:
             big = float(np.abs(xi).max())
             if 2.0 * lam * big > 700.0:
                 raise ValueError(
@@ -100,16 +99,36 @@ class ExponentialKernel(FieldKernel):
             self.odd = (np.sinh(2.0 * lam * xi) / math.sinh(2.0 * lam),)
             self.even = ((np.cosh(2.0 * lam * xi) - 1.0) / (math.cosh(2.0 * lam) - 1.0),)
             self.even_ones = False
-            self.scols = np.ascontiguousarray(np.sinh(lam * xi).T / math.sinh(lam))
-        self.scols_abs = np.abs(self.scols)
         self._mats()
+
+    @cached_property
+    def scols(self) -> np.ndarray:
+        """(N, K) columns of ``sinh(lam Xi) / sinh(lam)`` (``Xi`` for {-1, 0, +1} patterns):
+        the single-neuron field ``sum_mu w_mu sinh(lam x)`` (asynchronous updates)."""
         if self.ternary:
-            self._pm = tuple(np.ascontiguousarray(m, dtype=self.dtype) for m in (xi > 0, xi < 0))
-            self._z = np.ascontiguousarray(xi == 0, dtype=self.dtype) if self.zeros else None
+            return self.cols
+        return np.ascontiguousarray(np.sinh(self.lam * self.patterns).T / math.sinh(self.lam))
+
+    @cached_property
+    def scols_abs(self) -> np.ndarray:
+        return np.abs(self.scols)
+
+    @cached_property
+    def _pm(self) -> tuple[np.ndarray, np.ndarray]:
+        xi = self.patterns
+        return tuple(np.ascontiguousarray(m, dtype=self.dtype) for m in (xi > 0, xi < 0))
+
+    @cached_property
+    def _z(self) -> np.ndarray | None:
+        if not self.zeros:
+            return None
+        return np.ascontiguousarray(self.patterns == 0, dtype=self.dtype)
 
     def coefficients(self, a):
         if a.ndim == 1:
-            w = np.exp(self.lam * (a - a.max()))
+            w = a - a.max()
+            w *= self.lam
+            np.exp(w, out=w)
         else:
             w = np.exp(self.lam * (a - a.max(axis=0)))
         return [w], [w]
@@ -118,11 +137,14 @@ class ExponentialKernel(FieldKernel):
         g, e = self._sums(a)
         return g - self.th * e * s, self.tol * e
 
-    def energy(self, a) -> float:
+    def energy(self, a, coefficients=None) -> float:
         c = a.max()
-        w = a - c
-        w *= self.lam
-        np.exp(w, out=w)
+        if coefficients is None:
+            w = a - c
+            w *= self.lam
+            np.exp(w, out=w)
+        else:  # w = exp(lam (a - max a)), the coefficient of both sums
+            w = coefficients[0][0]
         return -(self.lam * float(c) + math.log(float(w.sum()))) / self.lam
 
     def glauber(self, a, s):

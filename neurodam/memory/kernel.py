@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -81,9 +82,9 @@ def glauber_probability(h: np.ndarray, beta: float) -> np.ndarray:
 
 def decide(x: np.ndarray, s: np.ndarray) -> np.ndarray:
     """``sgn x`` elementwise; an exact 0 keeps the state ``s`` (ties, untouched neurons)."""
-    new = np.copysign(np.ones_like(x), x)
-    zero = x == 0
-    if zero.any():
+    new = np.copysign(1.0, x)
+    if not x.all():  # some exact zero (rare): keep those states
+        zero = x == 0
         new[zero] = np.broadcast_to(s, x.shape)[zero]
     return new
 
@@ -155,36 +156,55 @@ class FieldKernel:
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.dtype(np.float64), np.dtype(np.float32)):
             raise ValueError(f"dtype: expected 'float64' or 'float32', got {dtype!r}")
-        xi = real_patterns(patterns)
+        raw = np.asarray(patterns)
+        xi = real_patterns(raw)
         self.patterns = xi
         self.K, self.N = xi.shape
         self.xi = np.ascontiguousarray(xi, dtype=self.dtype)
-        self.ternary = bool(np.isin(xi, (-1.0, 0.0, 1.0)).all())
-        self.zeros = bool(np.any(xi == 0))
-        self.integer = bool(np.all(xi == np.rint(xi)))
+        if raw.dtype.kind in "biu":  # integer input (e.g. int8 patterns): cheap checks
+            self.integer = True
+            self.ternary = bool(raw.min() >= -1 and raw.max() <= 1)
+        else:
+            self.integer = bool(np.all(xi == np.rint(xi)))
+            self.ternary = self.integer and bool(np.abs(xi).max() <= 1)
+        self.zeros = bool((raw == 0).any())
         self.eps = float(np.finfo(self.dtype).eps)
-        self.a_bound = float(np.abs(xi).sum(axis=1).max())
-        # raw columns (N, K): neuron i's entries over mu, for single-neuron updates
-        self.cols = np.ascontiguousarray(xi.T)
         self.odd: tuple[np.ndarray, ...] = (xi,)
-        self.even: tuple[np.ndarray, ...] = (np.abs(xi),)
         self.even_ones = not self.zeros and self.ternary
 
+    @cached_property
+    def even(self) -> tuple[np.ndarray, ...]:
+        """The matrices ``E_j`` (default: ``|Xi|``)."""
+        return (np.abs(self.patterns),)
+
+    @cached_property
+    def a_bound(self) -> float:
+        """``max_mu sum_i |xi_i^mu|``: a bound on ``|a_mu|``."""
+        return float(np.abs(self.patterns).sum(axis=1).max())
+
+    @cached_property
+    def cols(self) -> np.ndarray:
+        """Raw columns (N, K): neuron i's entries over mu, for single-neuron updates."""
+        return np.ascontiguousarray(self.patterns.T)
+
     def _mats(self) -> None:
-        """The matrices in the arithmetic dtype (after a subclass set odd/even)."""
+        """The odd matrices in the arithmetic dtype (after a subclass set ``odd``)."""
         cast = [np.ascontiguousarray(m, dtype=self.dtype) for m in self.odd]
-        if len(self.odd) == 1 and np.array_equal(self.odd[0], self.patterns):
+        if len(self.odd) == 1 and self.odd[0] is self.patterns:
             cast[0] = self.xi
         self._odd = tuple(cast)
-        self._even = tuple(np.ascontiguousarray(m, dtype=self.dtype) for m in self.even)
+
+    @cached_property
+    def _even(self) -> tuple[np.ndarray, ...]:
+        return tuple(np.ascontiguousarray(m, dtype=self.dtype) for m in self.even)
 
     # ------------------------------------------------------------ decomposition
     def coefficients(self, a: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """The coefficient vectors ``c_k(a)``, ``d_j(a)``; ``a`` of shape (K,) or (K, B)."""
         raise NotImplementedError
 
-    def _sums(self, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        co, ce = self.coefficients(a)
+    def _sums(self, a: np.ndarray, coefficients=None) -> tuple[np.ndarray, np.ndarray]:
+        co, ce = self.coefficients(a) if coefficients is None else coefficients
         batch = a.ndim == 2
         g = _apply(self._odd, co, batch)
         if self.even_ones:
@@ -193,12 +213,13 @@ class FieldKernel:
             e = _apply(self._even, ce, batch)
         return g, e
 
-    def decide(self, a: np.ndarray, s: np.ndarray) -> np.ndarray:
+    def decide(self, a: np.ndarray, s: np.ndarray, coefficients=None) -> np.ndarray:
         """The deterministic update of every neuron (all from the same state ``s``).
 
         ``a`` (K,) with ``s`` (N,), or a batch: ``a`` (K, B) with ``s`` (N, B).
+        ``coefficients``: ``self.coefficients(a)`` when already computed.
         """
-        x, e = self._sums(a)
+        x, e = self._sums(a, coefficients)
         if self.even_factor != 1.0:
             e = self.even_factor * e
         x += s * e
@@ -217,8 +238,9 @@ class FieldKernel:
         g, e = self._sums(a)
         return 0.5 * (g + s * e) * (0.5 * self.interaction.energy_norm(self.N))
 
-    def energy(self, a: np.ndarray) -> float:
-        """The energy of one state from its K raw overlaps."""
+    def energy(self, a: np.ndarray, coefficients=None) -> float:
+        """The energy of one state from its K raw overlaps (``coefficients``: those of
+        ``a``, when already computed)."""
         return float(self.interaction.energy_from_overlaps(a, self.N))
 
     def single(self, ae: np.ndarray, i: int, s: Any) -> Any:
@@ -244,6 +266,8 @@ class FieldKernel:
 
 def _apply(mats: tuple[np.ndarray, ...], coefs: list[np.ndarray], batch: bool) -> np.ndarray:
     """``sum_k M_k^T c_k`` (1-D coefficients) or ``sum_k M_k^T C_k`` (batch)."""
+    if len(mats) == 1:
+        return (mats[0].T @ coefs[0]) if batch else (coefs[0] @ mats[0])
     out = None
     for m, c in zip(mats, coefs, strict=True):
         term = (m.T @ c) if batch else (c @ m)

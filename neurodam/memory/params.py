@@ -139,9 +139,13 @@ class MemoryParams:
     noise_mode : {"flip", "reset"}
         Flip with probability p, or reset to a random +-1 with probability p.
     temperature : float or None
-        Glauber heat-bath temperature T > 0; None or 0: the deterministic update.
+        Glauber heat-bath temperature T > 0; None or 0: the deterministic update. Only the
+        asynchronous schedule samples the Boltzmann distribution ``exp(-E/T)``; synchronous
+        heat-bath updates (Little 1974) have another stationary distribution (for F = x^2
+        Peretto's 1984 pseudo-Hamiltonian; :mod:`neurodam.memory.reference`).
     schedule : {"sync", "async"}
-        Synchronous steps (Little 1974) or sweeps of single-neuron updates in random order.
+        Synchronous steps (all N neurons from the same state) or sweeps of single-neuron
+        updates in random order.
     steps : int
         Number of steps (synchronous updates or asynchronous sweeps), >= 1.
     dt : float

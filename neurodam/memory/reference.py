@@ -59,7 +59,6 @@ from neurodam.memory.interactions import FieldKernel, Interaction, decide, glaub
 from neurodam.memory.params import DEFAULT_F, SCHEDULES, MemoryParams, as_params
 from neurodam.memory.results import MemoryRun
 from neurodam.memory.state import initial_state
-from neurodam.patterns import real_patterns
 from neurodam.spikes import SpikeTrains
 
 __all__ = ["iterate", "run"]
@@ -120,8 +119,8 @@ def run(
     """
     P = as_params(params, changes)
     t0 = time.perf_counter()
-    xi = real_patterns(patterns)
-    kern = P.interaction.kernel(xi, dtype if P.schedule == "sync" else "float64")
+    kern = P.interaction.kernel(patterns, dtype if P.schedule == "sync" else "float64")
+    xi = kern.patterns
     K, N = xi.shape
     rng = np.random.default_rng(P.seed)
     s0 = initial_state(xi, P.init, rng)
@@ -178,12 +177,13 @@ def _run_sync(kern: FieldKernel, s0, P: MemoryParams, rng, keep_states, progress
     states = np.empty((steps, N), dtype=np.int8) if keep_states else None
     s = s0.astype(dtype)
     a = xi @ s
+    co = kern.coefficients(a)  # computed once per step, shared by the energy and the field
     beta = None if P.temperature is None else 1.0 / P.temperature
     flip_noise = P.noise_mode == "flip"
     plus = P.fire_on == "plus"
     for t in _progress(steps, progress):
         if beta is None:
-            new = kern.decide(a, s)
+            new = kern.decide(a, s, co)
         else:
             hg = kern.glauber(a, s)
             new = np.where(rng.random(N) < glauber_probability(hg, beta), 1.0, -1.0)
@@ -202,7 +202,8 @@ def _run_sync(kern: FieldKernel, s0, P: MemoryParams, rng, keep_states, progress
         s = new
         a = xi @ s
         ov[t] = a
-        en[t] = kern.energy(a)
+        co = kern.coefficients(a)
+        en[t] = kern.energy(a, co)
         if keep_states:
             states[t] = s
     ov /= N
