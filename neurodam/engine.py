@@ -400,7 +400,6 @@ class Session:
         self._built: Any = None
         self._net: Any = None
         self._duration = 0.0
-        self._report = False
 
     # ----------------------------------------------------------- context manager
     def __enter__(self) -> Session:
@@ -460,7 +459,6 @@ class Session:
                 # Brian2's standalone report reads the CPU clock before every code object of
                 # every time step (tens of clock reads per step, 10-40 % of a small network's
                 # run time), so the report is compiled in only when a progress bar is asked for
-                self._report = bool(progress)
                 report = _REPORT_CPP if progress else None
                 net.run(duration_s * b2.second, report=report, report_period=1 * b2.second)
                 t1 = time.perf_counter()

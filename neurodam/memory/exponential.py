@@ -137,6 +137,13 @@ class ExponentialKernel(FieldKernel):
         g, e = self._sums(a)
         return g - self.th * e * s, self.tol * e
 
+    def prepare(self, a):
+        c = a.max()
+        w = a - c
+        w *= self.lam
+        np.exp(w, out=w)
+        return ([w], [w]), -(self.lam * float(c) + math.log(float(w.sum()))) / self.lam
+
     def energy(self, a, coefficients=None) -> float:
         c = a.max()
         if coefficients is None:

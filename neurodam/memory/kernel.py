@@ -219,7 +219,12 @@ class FieldKernel:
         ``a`` (K,) with ``s`` (N,), or a batch: ``a`` (K, B) with ``s`` (N, B).
         ``coefficients``: ``self.coefficients(a)`` when already computed.
         """
-        x, e = self._sums(a, coefficients)
+        co, ce = self.coefficients(a) if coefficients is None else coefficients
+        if a.ndim == 1 and len(co) == 1:  # the common case, without the general loop
+            x = co[0] @ self._odd[0]
+            e = ce[0].sum() if self.even_ones else ce[0] @ self._even[0]
+        else:
+            x, e = self._sums(a, (co, ce))
         if self.even_factor != 1.0:
             e = self.even_factor * e
         x += s * e
@@ -237,6 +242,12 @@ class FieldKernel:
         """Fields in energy units ``[E(sigma_i=-1) - E(sigma_i=+1)] / 2`` of every neuron."""
         g, e = self._sums(a)
         return 0.5 * (g + s * e) * (0.5 * self.interaction.energy_norm(self.N))
+
+    def prepare(self, a: np.ndarray) -> tuple[Any, float]:
+        """``(coefficients(a), energy(a))`` for one state: what a synchronous step needs
+        of the overlaps ``a`` (the next field and the energy of the state)."""
+        co = self.coefficients(a)
+        return co, self.energy(a, co)
 
     def energy(self, a: np.ndarray, coefficients=None) -> float:
         """The energy of one state from its K raw overlaps (``coefficients``: those of

@@ -202,8 +202,7 @@ def _run_sync(kern: FieldKernel, s0, P: MemoryParams, rng, keep_states, progress
         s = new
         a = xi @ s
         ov[t] = a
-        co = kern.coefficients(a)
-        en[t] = kern.energy(a, co)
+        co, en[t] = kern.prepare(a)
         if keep_states:
             states[t] = s
     ov /= N
