@@ -3,12 +3,14 @@
 Modules
 -------
 params         MemoryParams: every parameter of a run, validated once (default F = "exp")
-interactions   the interaction F: the one field kernel and the open registry of F
+interactions   the interaction F and the open registry of F (register_interaction)
+kernel         the field kernel: the one place where fields are computed (every engine)
 polynomial     F = x^n (Hopfield, dense);  exponential: F = exp(lam x)
 state          the initial state (and the other numpy draws of a run), shared by every engine
 results        MemoryRun, the result object of every simulation
 reference      the numpy reference engine (oracle in tests, baseline in benchmarks)
-brian          the Brian2 model (build_memory_network, MemoryNetwork)
+brian          the Brian2 model in named equation blocks (build_memory_network)
+network        MemoryNetwork: its Brian2 objects, run_args for reruns, collect
 session        MemorySession: compile once, rerun with new noise, T, lam, init, seed
 simulate       simulate(): one entry point for the reference engine and every Brian2 device
 retrieval      retrieval overlaps, basins of attraction, capacity curves, theory
