@@ -300,49 +300,38 @@ class _Tee:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run a ready-made associative-memory model (models/*.yaml) and summarise it."""
+    """Run a ready-made model (models/*.yaml) and summarise it."""
     import time
 
-    import numpy as np
+    from neurodam import config
 
-    from neurodam.memory.config import load_config, run_config
-
-    overrides = list(args.set or [])
     if args.device:
-        overrides.append(f"device={args.device}")
+        raise ValueError(f"--device: renamed to --backend (--backend {args.device})")
+    overrides = list(args.set or [])
+    if args.backend:
+        overrides.append(f"backend={args.backend}")
     if args.steps is not None:
         overrides.append(f"steps={args.steps}")
-    cfg = load_config(args.model, overrides)
-    if args.out is not None and args.out.exists() and not args.force:
-        raise FileExistsError(f"--out: {args.out} exists (use -f to overwrite)")
-    if args.out is not None and "spikes" not in cfg.record:
-        raise ValueError(
-            f"--out: the model records {list(cfg.record)}, no spikes to write; "
-            "add them with --set 'record=[spikes, overlaps, activity]'"
-        )
-    print(
-        f"model      {cfg.name}: F={cfg.F}, {cfg.patterns} patterns N={cfg.N} K={cfg.K}, "
-        f"p={cfg.noise:g}, T={cfg.temperature}, {cfg.schedule}, {cfg.steps} steps on {cfg.device}"
-    )
-    t0 = time.perf_counter()
-    run = run_config(cfg, progress=not args.quiet)
-    wall = time.perf_counter() - t0
-    timing = run.params.get("timing") or {"build": 0.0, "run": wall}
-    act = run.activity
-    print(f"Q_bar      {run.Q_bar:.4f}  (time average of max_mu m_mu)")
-    last = run.overlaps[-1]
-    print(f"final m    {float(last.max()):.4f} (pattern {int(last.argmax())})")
-    mean_act = float(np.mean(act))
-    print(f"activity   {mean_act:.2f} firing neurons per step ({mean_act / cfg.N:.3f} of N)")
-    print(
-        f"time       {1e6 * timing['run'] / cfg.steps:.1f} us per step "
-        f"({timing['run']:.2f} s run, {timing['build']:.2f} s build/compile, {wall:.2f} s total)"
-    )
+    model = config.load(args.model, overrides)
+    kind = config.get_kind(model.kind)
     if args.out is not None:
-        from neurodam import io
-
-        io.write(run.spikes, args.out, overwrite=args.force)
-        print(f"wrote      {len(run.spikes)} spikes to {args.out}")
+        if kind.save is None:
+            raise ValueError(f"--out: models of kind {model.kind!r} cannot be written")
+        if kind.check_save is not None:
+            kind.check_save(model.config, args.out, args.force)
+        elif args.out.exists() and not args.force:
+            raise FileExistsError(f"--out: {args.out} exists (use -f to overwrite)")
+    describe = kind.describe(model.config) if kind.describe else f"{model.kind} {model.source}"
+    print(f"model      {describe}")
+    t0 = time.perf_counter()
+    result = model.run(progress=not args.quiet)
+    wall = time.perf_counter() - t0
+    for line in kind.summary(model.config, result) if kind.summary else [repr(result)]:
+        print(line)
+    print(f"total      {wall:.2f} s")
+    if args.out is not None:
+        for line in kind.save(result, args.out, args.force):
+            print(f"wrote      {line}")
     return 0
 
 
@@ -504,11 +493,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "run",
-        help="run a ready-made associative-memory model (models/*.yaml)",
+        help="run a ready-made model (models/*.yaml)",
         description="Simulate the model of a YAML file (models/hopfield.yaml, models/dense.yaml, "
         "models/sedam.yaml) and print Q_bar, the mean activity and the time per step. "
-        "Example: neurodam run models/sedam.yaml --set noise=0.2 --device cpp_standalone "
-        "--out run.nwb",
+        "--out OUT writes the spikes to OUT (.npz, .csv, .nwb) and the overlaps, energies and "
+        "activity to OUT_overlaps.npz. "
+        "Example: neurodam run models/sedam.yaml --set noise=0.2 --backend cpp_standalone "
+        "--out run.npz",
     )
     p.add_argument("model", type=Path, help="model file (YAML)")
     p.add_argument(
@@ -518,12 +509,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a key of the model file (repeatable), e.g. --set noise=0.2",
     )
     p.add_argument(
-        "--device",
+        "--backend",
         default=None,
         help="reference, runtime, numpy, cpp_standalone or cuda_standalone",
     )
+    p.add_argument("--device", default=None, help=argparse.SUPPRESS)  # old name: an error
     p.add_argument("--steps", type=int, default=None, help="number of steps")
-    p.add_argument("--out", type=Path, default=None, help="write the spikes (.npz, .nwb, .csv)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="write the spikes (.npz, .nwb, .csv) and OUT_overlaps.npz (overlaps, energy)",
+    )
     p.add_argument("-f", "--force", action="store_true", help="overwrite --out if it exists")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
@@ -572,7 +569,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         return int(args.func(args) or 0)
-    except (ValueError, OSError, ImportError) as exc:  # OSError: missing, existing, denied
+    except (ValueError, TypeError, OSError, ImportError) as exc:  # OSError: missing, existing
         print(f"neurodam {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

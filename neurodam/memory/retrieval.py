@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from neurodam._validate import check_int
 from neurodam.memory import reference
-from neurodam.memory._checks import check_int
 from neurodam.memory.interactions import Interaction, parse_interaction
 from neurodam.memory.results import MemoryRun
 from neurodam.patterns import rademacher, validate_patterns
@@ -151,7 +151,7 @@ def basin_of_attraction(
     fr = np.atleast_1d(np.asarray(flip_fractions, dtype=np.float64))
     if fr.ndim != 1 or fr.size == 0 or np.any((fr < 0) | (fr > 1)):
         raise ValueError(f"flip_fractions: expected fractions in [0, 1], got {flip_fractions!r}")
-    check_int("n_trials", n_trials, 1)
+    check_int(n_trials, "n_trials", min=1)
     rng = np.random.default_rng(seed)
     K, N = xi.shape
     out = np.empty((fr.size, n_trials))
@@ -288,9 +288,9 @@ def capacity_curve(
     dynamics of the equilibrium theory.
     """
     inter = parse_interaction(F)
-    check_int("N", N, 1)
-    check_int("n_trials", n_trials, 1)
-    check_int("n_starts", n_starts, 1)
+    check_int(N, "N", min=1)
+    check_int(n_trials, "n_trials", min=1)
+    check_int(n_starts, "n_starts", min=1)
     al = np.atleast_1d(np.asarray(loads, dtype=np.float64))
     if al.ndim != 1 or al.size == 0 or np.any(al <= 0):
         raise ValueError(f"loads: expected positive loads K/N, got {loads!r}")
@@ -364,8 +364,8 @@ def stability_probability(N: int, K: int) -> float:
     """
     from scipy.stats import binom
 
-    check_int("N", N, 2)
-    check_int("K", K, 1)
+    check_int(N, "N", min=2)
+    check_int(K, "K", min=1)
     M = (K - 1) * (N - 1)
     if M == 0:
         return 1.0
