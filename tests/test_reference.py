@@ -8,7 +8,7 @@ import pytest
 
 from neurodam import patterns as P
 from neurodam.memory import MemoryRun, parse_interaction, reference
-from neurodam.memory.retrieval import exp_one_step_radius
+from neurodam.memory.theory import exp_one_step_radius
 
 SPECS = ["hopfield", "dense:3", "dense:4", "exp", "exp:0.2"]
 ALL = ("spikes", "overlaps", "activity", "states")

@@ -13,12 +13,13 @@ brian          the Brian2 model in named equation blocks (build_memory_network)
 network        MemoryNetwork: its Brian2 objects, run_args for reruns, collect
 session        MemorySession: compile once, rerun with new noise, T, lam, init, seed
 simulate       simulate(): one entry point for the reference engine and every Brian2 device
-retrieval      retrieval overlaps, basins of attraction, capacity curves, theory
+retrieval      retrieval overlaps, basins of attraction, capacity curves
+theory         replica-symmetric and mean-field theory (AGS, dense transitions, learning)
 nengo_export   to_nengo: the same memory as a nengo.Network
 config         ready-made models (models/*.yaml): load_config, run_config
 """
 
-from neurodam.memory import reference
+from neurodam.memory import reference, theory
 from neurodam.memory.brian import MemoryNetwork, build_memory_network
 from neurodam.memory.config import MemoryConfig, load_config, run_config
 from neurodam.memory.interactions import (
@@ -31,14 +32,10 @@ from neurodam.memory.interactions import (
 from neurodam.memory.nengo_export import to_nengo
 from neurodam.memory.params import DEFAULT_F, MemoryParams
 from neurodam.memory.results import MemoryRun, load_observables, save_observables
-from neurodam.memory.retrieval import (
-    basin_of_attraction,
-    capacity_curve,
-    hopfield_rs_overlap,
-    retrieval_overlap,
-)
+from neurodam.memory.retrieval import basin_of_attraction, capacity_curve, retrieval_overlap
 from neurodam.memory.session import MemorySession
 from neurodam.memory.simulate import simulate
+from neurodam.memory.theory import hopfield_rs_overlap
 
 __all__ = [
     "DEFAULT_F",
@@ -63,5 +60,6 @@ __all__ = [
     "run_config",
     "save_observables",
     "simulate",
+    "theory",
     "to_nengo",
 ]
