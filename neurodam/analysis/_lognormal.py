@@ -272,14 +272,51 @@ def _discrete_loglik_fn(lo, width, counts, Y, sc):
     return ll
 
 
+def _newton_ascent(f, x0: float, x1: float, max_iter: int = 50) -> tuple[float, float, float]:
+    """Maximise a smooth ``f(x0, x1)``: Newton steps on central-difference derivatives,
+    Levenberg-Marquardt damping where the Hessian is not negative definite, backtracking."""
+    x = np.array([x0, x1], np.float64)
+    fx = f(*x)
+    for _ in range(max_iter):
+        h = 1e-4 * (1.0 + np.abs(x))
+        fa = f(x[0] + h[0], x[1]), f(x[0] - h[0], x[1])
+        fb = f(x[0], x[1] + h[1]), f(x[0], x[1] - h[1])
+        fd = f(x[0] + h[0], x[1] + h[1]), f(x[0] - h[0], x[1] - h[1])
+        if not np.all(np.isfinite([*fa, *fb, *fd])):
+            break
+        g = np.array([(fa[0] - fa[1]) / (2 * h[0]), (fb[0] - fb[1]) / (2 * h[1])])
+        H = np.empty((2, 2))
+        H[0, 0] = (fa[0] - 2 * fx + fa[1]) / h[0] ** 2
+        H[1, 1] = (fb[0] - 2 * fx + fb[1]) / h[1] ** 2
+        H[0, 1] = H[1, 0] = (sum(fd) - sum(fa) - sum(fb) + 2 * fx) / (2 * h[0] * h[1])
+        top = float(np.linalg.eigvalsh(H)[-1])
+        lam = 0.0 if top < 0 else top + 1e-6 * (1.0 + abs(top))
+        step = np.linalg.solve(lam * np.eye(2) - H, g)
+        t, improved = 1.0, False
+        for _ in range(30):
+            fn = f(*(x + t * step))
+            if fn > fx:
+                improved = True
+                break
+            t *= 0.25
+        if not improved:
+            break
+        gain = fn - fx
+        x, fx = x + t * step, fn
+        if gain < 1e-11 * (1.0 + abs(fx)) and np.all(np.abs(t * step) < 1e-7 * (1 + np.abs(x))):
+            break
+    return float(x[0]), float(x[1]), fx
+
+
 def fit_discrete(k: np.ndarray, xmin: float, xmax: float | None) -> tuple[float, float]:
     r"""MLE :math:`(a, b)`, :math:`b \ge 0`, of the discretised lognormal on the fit range.
 
-    The profile :math:`\max_a \ell(a, b)` is evaluated at :math:`b = 0` and at 14 values
-    log-spaced over eight decades below :math:`2/s_y^2` (:math:`s_y^2` the variance of
-    :math:`\ln k`); Brent's method then refines :math:`b` between the neighbours of the best
-    grid point. Each maximisation over :math:`a` starts from the optimum of the previous
-    :math:`b` and widens its bracket while the maximum sits on an edge.
+    The profile :math:`\max_a \ell(a, b)` is evaluated at :math:`b = 0` and at 8 values
+    log-spaced over seven decades below :math:`2/s_y^2` (:math:`s_y^2` the variance of
+    :math:`\ln k`), each maximisation over :math:`a` starting from the optimum at the
+    previous :math:`b`; Newton's method in :math:`(a, \sqrt b)` then climbs from the best
+    grid point (from its positive neighbour when that is :math:`b = 0`), and the better of
+    the climb and the power-law limit is kept.
     """
     u, counts = np.unique(k, return_counts=True)
     counts = counts.astype(np.float64)
@@ -290,14 +327,15 @@ def fit_discrete(k: np.ndarray, xmin: float, xmax: float | None) -> tuple[float,
     var = max(float(counts @ (mid / sc - 1.0) ** 2 / counts.sum()), 1e-12)
     open_top = not math.isfinite(Y)
 
-    def inner(b, a0, xtol, half):
+    def inner(b, a0, xtol=1e-6):
+        half = 0.5 + 0.1 * abs(a0)
         lo_a, hi_a = a0 - half, a0 + half
         capped = b == 0.0 and open_top  # a < 0 keeps the power-law limit normalisable
         if capped:
             hi_a = min(hi_a, -1e-12)
             lo_a = min(lo_a, hi_a - half)
         for _ in range(60):
-            a, v = _argmax_bounded(lambda a: ll(a, b), lo_a, hi_a, xtol)
+            a, v = _argmax_bounded(lambda a: ll(a, b), lo_a, hi_a, xtol * (1.0 + abs(a0)))
             w = hi_a - lo_a
             if a <= lo_a + 1e-6 * w:
                 lo_a -= 2.0 * w
@@ -307,28 +345,19 @@ def fit_discrete(k: np.ndarray, xmin: float, xmax: float | None) -> tuple[float,
                 break
         return a, v
 
-    a_guess = _a_power_law(1.0, Y / sc)
-    grid = np.concatenate([[0.0], np.geomspace(1e-8, 1.0, 14) * (2.0 / var)])
-    best = (-math.inf, 0.0, a_guess)  # (value, b, a)
-    a_prev, at = a_guess, []
+    grid = np.concatenate([[0.0], np.geomspace(1e-7, 1.0, 8) * (2.0 / var)])
+    a_prev, vals, at = _a_power_law(1.0, Y / sc), [], []
     for b in grid:
-        a_prev, v = inner(b, a_prev, 1e-7, 0.5 + 0.1 * abs(a_prev))
+        a_prev, v = inner(b, a_prev)
         at.append(a_prev)
-        if v > best[0]:
-            best = (v, b, a_prev)
-    j = int(np.flatnonzero(grid == best[1])[0])
-    lo_b = grid[max(j - 1, 0)]
-    hi_b = grid[j + 1] if j + 1 < grid.size else 4.0 * grid[-1]
-    a_j = at[j]
-    half = 0.02 * (1.0 + abs(a_j))
-
-    def profile(b):
-        return inner(b, a_j, 1e-11, half)
-
-    b_ref, v_ref = _argmax_bounded(lambda b: profile(b)[1], lo_b, hi_b, 1e-10 * hi_b)
-    b_fin = b_ref if v_ref > best[0] else best[1]
-    best = (None, b_fin, profile(b_fin)[0])
-    return best[2] / sc, best[1] / sc**2
+        vals.append(v)
+    j = int(np.argmax(vals))
+    # b = 0 is the best grid value: if a lognormal beats the limit, it is near grid[1]
+    start = 1 if j == 0 else j
+    a_n, beta, v_n = _newton_ascent(lambda a, bt: ll(a, bt * bt), at[start], grid[start] ** 0.5)
+    if vals[0] >= v_n:  # the power-law limit, refined
+        return inner(0.0, at[0], 1e-11)[0] / sc, 0.0
+    return a_n / sc, beta * beta / sc**2
 
 
 def loglik_discrete(k: np.ndarray, xmin: float, xmax: float | None, a: float, b: float):
