@@ -87,7 +87,7 @@ def _log_diff_sf(za, dz):
 
 
 def grid_loglik(u, c, xmin, discrete, mu, sigma, xmax=None):
-    """Log-likelihoods of the lognormal truncated to [xmin, xmax] (CSN 2009, appendix) for
+    """Log-likelihoods of the lognormal truncated to [xmin, xmax] (discrete: CSN's code) for
     arrays of (mu, sigma), in double precision: distinct tail values ``u``, counts ``c``."""
     mu, sigma = np.asarray(mu, float), np.asarray(sigma, float)
     n = c.sum()

@@ -10,9 +10,10 @@ in :math:`y`, the density :math:`\propto e^{a y - b y^2}` on :math:`[0, Y]`, wit
 and :math:`Y = \ln(x_{\max}/x_0)` (infinite without an upper cut). In these parameters the
 family is closed by its power-law limit: :math:`b = 0` is the power law
 :math:`x^{-\alpha}` with :math:`\alpha = 1 - a`, reached in :math:`(\mu, \sigma)` only along
-the ridge :math:`\mu = \ln x_0 + (1 - \alpha)\sigma^2`, :math:`\sigma \to \infty`, where
-an optimiser in :math:`(\mu, \sigma)` stalls (Clauset, Shalizi & Newman 2009, sec. 5.1,
-note that the lognormal can mimic a power law over a finite range).
+the ridge :math:`\mu = \ln x_0 + (1 - \alpha)\sigma^2`, :math:`\sigma \to \infty`, on
+which an optimiser in :math:`(\mu, \sigma)` stalls. (That a lognormal of large variance
+mimics a power law is why the two are so hard to tell apart; Clauset, Shalizi & Newman
+2009, sec. 5.)
 
 Continuous data. The log-likelihood :math:`n[a \bar y - b \overline{y^2} - \ln Z(a, b)]
 - \sum \ln x_i`, :math:`Z = \int_0^Y e^{a y - b y^2} dy`, is that of an exponential family
@@ -22,10 +23,10 @@ on brackets that hold the optimum: :math:`a_{PL} \le a^* \le 2b\bar y` (or
 :math:`a_{PL} + 2bY`), and :math:`b^* \le 1/(2 s_y^2)` (a truncated normal is narrower than
 the untruncated one). Only the sufficient statistics :math:`\bar y, \overline{y^2}` enter.
 
-Discrete data (Clauset et al. 2009, appendix: the mass of :math:`k` is the lognormal
-probability of :math:`[k - 1/2, k + 1/2]`, conditioned on :math:`X > x_{\min} - 1/2`). The
+Discrete data (as in the code accompanying Clauset et al. 2009: the mass of :math:`k` is
+the lognormal probability of :math:`[k - 1/2, k + 1/2]`, given :math:`X > x_{\min} - 1/2`). The
 log-likelihood is not concave; its profile in :math:`b` is scanned on a logarithmic grid
-that includes :math:`b = 0`, and refined around the best grid point. All interval
+that includes :math:`b = 0`, and Newton's method climbs from the best grid point. All interval
 integrals are computed in log space from ``erfcx`` (or Gauss-Legendre on intervals over
 which the integrand is nearly constant), so values up to the float range are handled.
 
@@ -196,6 +197,8 @@ def _a_power_law(ybar: float, Y: float) -> float:
 
     def mean_minus(a):
         z = a * Y
+        if z < -700.0:  # e^{a Y} underflows: the exponential law on [0, inf)
+            return -1.0 / a - ybar
         if abs(z) < 1e-6:
             return Y / 2.0 + a * Y * Y / 12.0 - ybar
         return Y / (-math.expm1(-z)) - 1.0 / a - ybar

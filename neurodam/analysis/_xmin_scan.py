@@ -89,10 +89,14 @@ class _Tails:
             gi = hurwitz_zeta(al[:, 0], self.u[ci])[:, None]
             gmax = 0.0 if xmax is None else hurwitz_zeta(al, xmax + 1.0)
         else:
-            g = np.exp((1.0 - al) * self.logu[j])
+            g = self.logu[j]
+            g *= 1.0 - al
+            np.exp(g, out=g)
             gi = np.exp((1.0 - al[:, 0]) * self.logu[ci])[:, None]
             gmax = 0.0 if xmax is None else np.exp((1.0 - al) * math.log(xmax))
-        return (gi - g) / (gi - gmax)
+        g -= gi  # (gi - g) / (gi - gmax), in place
+        g *= -1.0 / (gi - gmax)
+        return g
 
     def ks_exact(self, ci: np.ndarray, alphas: np.ndarray) -> np.ndarray:
         """Exact KS distance of the candidates at distinct indices ``ci`` (ascending)."""
@@ -141,12 +145,18 @@ class _Tails:
             ranks[:, -1] = self.n - 1
             j = self.of_rank[ranks]
             model = self.model(al, j, cr)
-            emp = (self.firstf[j] - fc) / nc
-            e = np.abs(model - emp)
+            emp = self.firstf[j]
+            emp -= fc
+            emp /= nc
+            e = model - emp
+            np.abs(e, out=e)
             lo = e.max(axis=1)
-            block = np.maximum(model[:, 1:] - emp[:, :-1], emp[:, 1:] - model[:, :-1])
+            np.subtract(model[:, 1:], emp[:, :-1], out=e[:, 1:])
+            up = e[:, 1:].max(axis=1)
+            np.subtract(emp[:, 1:], model[:, :-1], out=e[:, 1:])
+            np.maximum(up, e[:, 1:].max(axis=1), out=up)
             lower[s : s + rows] = lo
-            upper[s : s + rows] = np.maximum(lo, block.max(axis=1))
+            upper[s : s + rows] = np.maximum(lo, up)
         return lower, upper
 
 
