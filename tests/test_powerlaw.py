@@ -222,11 +222,18 @@ def test_small_tail_warns():
 
 
 # ------------------------------------------------------------------ the xmin scan
-def test_pruned_scan_equals_exhaustive_scan():
+@pytest.mark.parametrize("levels, final", [(None, None), ((4, 16), 8)])
+def test_pruned_scan_equals_exhaustive_scan(levels, final, monkeypatch):
     # the bounds only drop candidates that cannot be the minimum: same argmin and the same
-    # exact KS values wherever computed, on continuous, tied, discrete and truncated data
+    # exact KS values wherever computed, on continuous, tied, discrete and truncated data;
+    # coarse grids (second case) send these small data sets through every stage, the
+    # block-by-block one included (by default it starts at tails of 65536 distinct values)
+    import neurodam.analysis._xmin_scan as xmin_scan
     from neurodam.analysis._xmin_scan import scan
 
+    if levels is not None:
+        monkeypatch.setattr(xmin_scan, "_LEVELS", levels)
+        monkeypatch.setattr(xmin_scan, "_FINAL", final)
     rng = np.random.default_rng(0)
     for i in range(24):
         n = int(rng.integers(300, 4000))

@@ -39,7 +39,8 @@ from neurodam.analysis._zeta import ALPHA_BOUNDS, golden_min, hurwitz_zeta, log_
 log = logging.getLogger(__name__)
 
 _BLOCK = 262_144  # elements per block of the vectorised KS computations (stays in cache)
-_LEVELS = (32, 256, 2048, 16384)  # grid points per candidate at each pruning level
+_LEVELS = (32, 256, 2048)  # grid points per candidate at each pruning level
+_FINAL = 16384  # blocks of the last, point-by-point stage
 _SLACK = 1e-9  # rounding allowance of the bounds (the zeta expansion is good to 1e-10)
 
 
@@ -130,6 +131,64 @@ class _Tails:
             start += rows
         return ks
 
+    def deviation(self, al: float, c: int, cols: np.ndarray) -> np.ndarray:
+        """``|P_fit - P_emp|`` of candidate ``c`` (exponent ``al``) at sorted ``cols``."""
+        u, logu, xmax = self.u, self.logu, self.xmax
+        if self.discrete:
+            g = zeta_matrix(np.array([[al]]), u[cols], logu[cols])[0]
+            gi = float(hurwitz_zeta(al, u[c]))
+            gmax = 0.0 if xmax is None else float(hurwitz_zeta(al, xmax + 1.0))
+        else:
+            g = (1.0 - al) * logu[cols]
+            np.exp(g, out=g)
+            gi = math.exp((1.0 - al) * logu[c])
+            gmax = 0.0 if xmax is None else math.exp((1.0 - al) * math.log(xmax))
+        inv_den = 1.0 / (gi - gmax)
+        inv_n = 1.0 / float(self.n_tail[c])
+        g *= -inv_den
+        g += gi * inv_den + self.firstf[c] * inv_n
+        g -= self.firstf[cols] * inv_n
+        return np.abs(g, out=g)
+
+    def ks_refined(self, ci, alphas, m: int, best: float) -> np.ndarray:
+        """KS distances of candidates ``ci`` (in the order given), exact or ``inf`` if ruled out.
+
+        On a grid of ``m`` blocks the maximum deviation lies in a block whose upper bound
+        reaches the grid's largest value, so only those blocks are evaluated point by point;
+        a candidate whose grid value exceeds ``best`` (lowered as distances come in) is
+        ruled out.
+        """
+        ks = np.full(ci.size, np.inf)
+        k = np.arange(m + 1, dtype=np.float64)
+        rows = max(1, _BLOCK // (m + 1))
+        for s in range(0, ci.size, rows):
+            cr = ci[s : s + rows]
+            al = alphas[s : s + rows, None]
+            nc = self.n_tail[cr].astype(np.float64)[:, None]
+            fc = self.firstf[cr][:, None]
+            ranks = (fc + np.floor(k[None, :] * nc / m)).astype(np.intp)
+            ranks[:, -1] = self.n - 1
+            j = self.of_rank[ranks]
+            model = self.model(al, j, cr)
+            emp = self.firstf[j]
+            emp -= fc
+            emp /= nc
+            lower = np.abs(model - emp).max(axis=1)
+            block = np.maximum(model[:, 1:] - emp[:, :-1], emp[:, 1:] - model[:, :-1])
+            for r in range(cr.size):
+                if not lower[r] <= best + _SLACK:
+                    continue
+                sel = np.flatnonzero(block[r] >= lower[r] - _SLACK)
+                lo_j, hi_j = j[r, sel], j[r, sel + 1]
+                mark = np.zeros(self.d - cr[r] + 1, np.int64)  # ranges [lo_j, hi_j] as a mask
+                np.add.at(mark, lo_j - cr[r], 1)
+                np.add.at(mark, hi_j - cr[r] + 1, -1)
+                cols = cr[r] + np.flatnonzero(np.cumsum(mark[:-1]) > 0)
+                d_r = float(self.deviation(float(al[r, 0]), int(cr[r]), cols).max())
+                ks[s + r] = d_r
+                best = min(best, d_r)
+        return ks
+
     def ks_bounds(self, ci: np.ndarray, alphas: np.ndarray, m: int):
         """Lower and upper bounds of the KS distance from ``m + 1`` rank-spaced grid points."""
         lower = np.empty(ci.size)
@@ -204,8 +263,14 @@ def _pruned_ks(tails: _Tails, cand: np.ndarray, alphas: np.ndarray) -> np.ndarra
         alive = alive[keep]
         if not alive.size:
             break
-    if alive.size:
-        ks[alive] = tails.ks_exact(cand[alive], alphas[alive])
+    if alive.size:  # smallest lower bounds first: the threshold falls fastest
+        alive = alive[np.argsort(lower[keep], kind="stable")]
+        short = (tails.d - cand[alive]) <= 4 * _FINAL
+        idx = np.sort(alive[short])
+        ks[idx] = tails.ks_exact(cand[idx], alphas[idx])
+        best = min(best, float(np.nanmin(ks[idx], initial=np.inf)))
+        rest = alive[~short]
+        ks[rest] = tails.ks_refined(cand[rest], alphas[rest], _FINAL, best)
     return ks
 
 
