@@ -3,27 +3,27 @@
 Nothing in this subpackage imports Brian2: it works on :class:`neurodam.SpikeTrains`,
 :class:`neurodam.EventTimes` and plain arrays (times in float seconds).
 
-Population activity and events (:mod:`~neurodam.analysis.binning`, :mod:`~neurodam.analysis.events`, :mod:`~neurodam.analysis.switches`)
+Population activity and events (modules binning, events, switches)
     population_activity, default_bin_width, resolve_threshold, avalanches,
     avalanches_from_activity, Avalanches, transition_events, coincidence_events,
     events_from_activity, switch_events
 
-Power laws (:mod:`~neurodam.analysis.powerlaw`, :mod:`~neurodam.analysis.alternatives`)
+Power laws (modules powerlaw, alternatives)
     fit_power_law, PowerLawFit, compare_distributions, LikelihoodRatio
 
-Criticality (:mod:`~neurodam.analysis.criticality`, :mod:`~neurodam.analysis.branching`)
+Criticality (modules criticality, branching)
     crackling_relation, Crackling, shape_collapse, ShapeCollapse, branching_ratio,
     BranchingRatio
 
-Temporal complexity (:mod:`~neurodam.analysis.waiting`, :mod:`~neurodam.analysis.walks`, :mod:`~neurodam.analysis.eddis`, :mod:`~neurodam.analysis.resolve`, :mod:`~neurodam.analysis.renewal`, :mod:`~neurodam.analysis.scaling`)
+Temporal complexity (modules waiting, walks, eddis, resolve, renewal, scaling)
     waiting_times, survival, lattice_step, fit_waiting_times, WaitingTimeFit, event_walk,
     eddis, eddis_all, EddisResult, resolve_mu, MuResolution, diffusion_entropy,
     renewal_test, RenewalTest, aging_test, AgingTest, dfa, second_moment_scaling, ScalingFit
 
-Reports (:mod:`~neurodam.analysis.report`)
+Reports (module report)
     avalanche_report, AvalancheReport, complexity_report, ComplexityReport
 
-Synthetic data with known answers (:mod:`~neurodam.analysis.synthetic`)
+Synthetic data with known answers (module synthetic)
     branching_process, poisson_spikes, renewal_process, poisson_process, superpose
 """
 

@@ -33,6 +33,7 @@ import numpy as np
 
 from neurodam._validate import check_int, check_probability
 from neurodam.analysis._results import jsonable
+from neurodam.analysis._sequence import MIN_EVENTS, lattice_step
 from neurodam.analysis.alternatives import LikelihoodRatio
 from neurodam.analysis.branching import BranchingRatio, branching_ratio
 from neurodam.analysis.criticality import crackling_relation
@@ -41,7 +42,6 @@ from neurodam.analysis.events import avalanches
 from neurodam.analysis.powerlaw import PowerLawFit, fit_power_law
 from neurodam.analysis.renewal import RenewalTest, renewal_test
 from neurodam.analysis.scaling import ScalingFit
-from neurodam.analysis._sequence import MIN_EVENTS, lattice_step
 from neurodam.spikes import EventTimes, SpikeTrains
 
 __all__ = ["AvalancheReport", "ComplexityReport", "avalanche_report", "complexity_report"]
@@ -213,7 +213,8 @@ class AvalancheReport:
             f"size: {self.size_definition.replace('_', ' ')})",
             f"{'':9} {'exponent':>16} {'range':>12} {'tail':>13} {'KS':>6} {'p_boot':>6}",
         ]
-        for name, sym, fit in (("size", "tau", self.size_fit), ("duration", "alpha", self.duration_fit)):
+        rows = (("size", "tau", self.size_fit), ("duration", "alpha", self.duration_fit))
+        for name, sym, fit in rows:
             hi = "inf" if fit.xmax is None else f"{fit.xmax:g}"
             tail = f"{fit.n_tail} ({100 * fit.n_tail / max(fit.n, 1):.1f}%)"
             p = self.p_boot.get(name, float("nan"))
@@ -684,7 +685,6 @@ def complexity_report(
             raise ValueError(f"events: expected a 1-D array of event times, got shape {t.shape}")
         kind, params = "events", {}
         t0, t1 = (float(t[0]), float(t[-1])) if t.size else (0.0, 0.0)
-
 
     duration = t1 - t0
     rate = t.size / duration if duration > 0 else float("nan")
