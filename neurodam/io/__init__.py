@@ -4,6 +4,14 @@ Entry points
 ------------
 read(path, **kw)                   read any supported file, chosen by its suffix
 write(spikes, path, overwrite)     write atomically, format chosen by the suffix
+read_events(path)                  an EventTimes from a ``.npz`` event file
+write_events(events, path, ...)    write an EventTimes atomically (``.npz``)
+save_figure(fig, path, ...)        save a Matplotlib figure atomically, format from the suffix
+
+Every reader gives, for any content of an existing file, either a valid object or a
+``ValueError`` that starts with ``"path: <file> is not a valid ..."``; every writer
+writes to a temporary file in the target's folder and renames it into place, so an
+interrupted write leaves neither a partial file nor the temporary one.
 
 Every reader gives, for any content of an existing file, either a valid object or a
 ``ValueError`` that starts with ``"path: <file> is not a valid ..."``; every writer
@@ -32,6 +40,8 @@ from pathlib import Path
 from neurodam.io._errors import invalid, reading
 from neurodam.io.arrays import read_csv, read_npz, write_csv, write_npz
 from neurodam.io.brian import from_brian
+from neurodam.io.events import read_events, write_events
+from neurodam.io.figures import save_figure
 from neurodam.io.neo import from_neo, to_neo
 from neurodam.io.nwb import read_nwb, write_nwb
 from neurodam.io.retinal import read_retinal
@@ -46,10 +56,13 @@ __all__ = [
     "read_csv",
     "read_npz",
     "read_nwb",
+    "read_events",
     "read_retinal",
+    "save_figure",
     "to_neo",
     "write",
     "write_csv",
+    "write_events",
     "write_npz",
     "write_nwb",
 ]
