@@ -333,3 +333,59 @@ def test_retinal_file_damaged_in_place(how, old):
     with tempfile.TemporaryDirectory() as d:
         data = _retinal_file(Path(d) / "x.h5").read_bytes()
     check_bytes(damage(data, how), "x.h5")
+
+
+# ---------------------------------------------------- a libhdf5 endless loop
+def _zero_free_space_size(path):
+    """Zero the size of the free-space record (object 0) of the file's first global heap
+    collection (layout: "GCOL", version, 3 reserved, 8-byte size; then records of index
+    (2), reference count (2), reserved (4), size (8), data padded to 8 bytes)."""
+    data = bytearray(path.read_bytes())
+    at = data.find(b"GCOL")
+    end = at + int.from_bytes(data[at + 8 : at + 16], "little")
+    p = at + 16
+    while int.from_bytes(data[p : p + 2], "little") != 0:
+        p += 16 + (int.from_bytes(data[p + 8 : p + 16], "little") + 7) // 8 * 8
+    assert int.from_bytes(data[p + 8 : p + 16], "little") == end - p  # the free tail
+    data[p + 8 : p + 16] = bytes(8)
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("reader", ["read", "read_nwb"])
+def test_nwb_with_a_global_heap_that_libhdf5_walks_forever(tmp_path, reader):
+    # found by the long NWB byte-damage run, which hung for 25 minutes in h5py reading the
+    # root attribute 'namespace': the free-space record of the global heap had size 0, and
+    # libhdf5 (2.0.0) never gets past it. Old: the read never returns. The read runs in a
+    # subprocess so that the old code fails this test instead of hanging the suite.
+    import subprocess
+    import sys
+
+    path = io.write(_spikes(), tmp_path / "g.nwb")
+    _zero_free_space_size(path)
+    code = (
+        "import sys\nfrom neurodam import io\n"
+        f"try:\n    io.{reader}(sys.argv[1])\nexcept ValueError as e:\n    print(e)\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", code, str(path)],
+            capture_output=True,
+            text=True,
+            timeout=120,  # the read itself takes a second; imports a few more
+            cwd=root,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the read of the damaged file did not return within 120 s")
+    assert out.returncode == 0, out.stderr
+    assert f"path: {path} is not a valid" in out.stdout
+    assert "damaged HDF5 global heap" in out.stdout
+
+
+def test_the_global_heap_check_accepts_every_valid_file(tmp_path, retinal_waves_dir):
+    # no false alarm: files with (NWB) and without (retinal) global heaps
+    from neurodam.io._hdf5 import check_global_heaps
+
+    for path in [io.write(_spikes(), tmp_path / "v.nwb"), *sorted(retinal_waves_dir.glob("*.h5"))]:
+        check_global_heaps(path, "test")

@@ -38,6 +38,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from neurodam.io._errors import invalid, reading
+from neurodam.io._hdf5 import check_global_heaps
 from neurodam.io.arrays import read_csv, read_npz, write_csv, write_npz
 from neurodam.io.brian import from_brian
 from neurodam.io.events import read_events, write_events
@@ -79,6 +80,7 @@ def _read_hdf5(path: Path, **kw) -> SpikeTrains:
     with reading(path, kind):
         if not h5py.is_hdf5(path):
             raise invalid(path, kind, "no HDF5 signature")
+        check_global_heaps(path, kind)  # before libhdf5 touches a string
         with h5py.File(path, "r") as h:
             names = sorted(h.keys(), key=str)  # a damaged name may come back as bytes
             nwb = "nwb_version" in h.attrs

@@ -22,6 +22,7 @@ import numpy as np
 
 from neurodam.io._atomic import atomic_path
 from neurodam.io._errors import invalid, reading
+from neurodam.io._hdf5 import check_global_heaps
 from neurodam.io._meta import meta_from_json, meta_to_json
 from neurodam.spikes import SpikeTrains
 
@@ -181,7 +182,13 @@ def read_nwb(path: str | os.PathLike) -> SpikeTrains:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"path: no such file: {path}")
-    with reading(path, _KIND), pynwb.NWBHDF5IO(str(path), "r") as io:
+    with reading(path, _KIND):
+        check_global_heaps(path, _KIND)  # before libhdf5 touches a string
+        return _read_units(pynwb, path)
+
+
+def _read_units(pynwb, path: Path) -> SpikeTrains:
+    with pynwb.NWBHDF5IO(str(path), "r") as io:
         nwbfile = io.read()
         units = nwbfile.units
         if units is None:

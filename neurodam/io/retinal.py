@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from neurodam.io._errors import invalid, reading
+from neurodam.io._hdf5 import check_global_heaps
 from neurodam.spikes import SpikeTrains
 
 __all__ = ["is_retinal", "read_retinal"]
@@ -167,6 +168,7 @@ def read_retinal(path: str | os.PathLike) -> SpikeTrains:
     if not path.is_file():
         raise FileNotFoundError(f"path: no such file: {path}")
     with reading(path, _KIND):
+        check_global_heaps(path, _KIND)  # before libhdf5 touches a string
         with h5py.File(path, "r") as h:
             missing = [k for k in _REQUIRED if k not in h]
             if missing:
