@@ -31,7 +31,8 @@ from neurodam import SpikeTrains, io
 
 # The default profile bounds each test to a few seconds; a slow example (pynwb reads take
 # ~0.1 s, more on a loaded machine) must not fail on timing, so the per-example deadline
-# is generous. pytest-timeout catches a real hang.
+# is generous. A real hang (libhdf5 stuck in C, which no signal interrupts) ends the run
+# through pytest-timeout's thread method: it dumps the stacks and exits with a failure.
 PROFILES = {
     "default": settings(
         max_examples=30,
@@ -47,7 +48,7 @@ PROFILES = {
 PROFILE = pytest.mark.parametrize(
     "profile", ["default", pytest.param("long", marks=pytest.mark.slow)]
 )
-TIMEOUT = pytest.mark.timeout(600)
+TIMEOUT = pytest.mark.timeout(600, method="thread")
 
 
 def _example() -> SpikeTrains:

@@ -383,9 +383,18 @@ def test_nwb_with_a_global_heap_that_libhdf5_walks_forever(tmp_path, reader):
     assert "damaged HDF5 global heap" in out.stdout
 
 
-def test_the_global_heap_check_accepts_every_valid_file(tmp_path, retinal_waves_dir):
-    # no false alarm: files with (NWB) and without (retinal) global heaps
+def test_the_global_heap_check_accepts_valid_files(tmp_path):
+    # no false alarm on files with global heaps (NWB: strings), with a user block, or none
     from neurodam.io._hdf5 import check_global_heaps
 
-    for path in [io.write(_spikes(), tmp_path / "v.nwb"), *sorted(retinal_waves_dir.glob("*.h5"))]:
-        check_global_heaps(path, "test")
+    assert check_global_heaps(io.write(_spikes(), tmp_path / "v.nwb"), "test") >= 1
+    with h5py.File(tmp_path / "u.h5", "w", userblock_size=512) as h:
+        h["names"] = np.array(["a", "GCOL"], dtype=h5py.string_dtype())
+    assert check_global_heaps(tmp_path / "u.h5", "test") == 1
+
+
+def test_the_global_heap_check_accepts_the_real_recordings(retinal_waves_dir):
+    from neurodam.io._hdf5 import check_global_heaps
+
+    for path in sorted(retinal_waves_dir.glob("*.h5")):
+        assert check_global_heaps(path, "test") == 0  # fixed-length strings: no heap

@@ -49,14 +49,15 @@ def _length_size(m: mmap.mmap, at: int) -> int | None:
     return m[at + field] if field is not None and at + field < len(m) else None
 
 
-def _stalls(m: mmap.mmap, at: int) -> int | None:
-    """Offset of the object at which libhdf5's walk of the collection at ``at`` stalls."""
+def _stalls(m: mmap.mmap, at: int) -> tuple[int | None, bool]:
+    """(offset of the record at which libhdf5's walk of the collection at ``at`` stalls,
+    or None; whether ``at`` holds a collection at all)."""
     if m[at + 4] != 1:  # collection version 1 only; anything else is not a collection
-        return None
+        return None, False
     size = int.from_bytes(m[at + 8 : at + 8 + _LENGTH], "little")
     end = at + size
     if size < _MIN_COLLECTION or end > len(m):
-        return None  # not a collection libhdf5 would load
+        return None, False  # not a collection libhdf5 would load
     p = at + 8 + _LENGTH
     while p < end:
         if p + _OBJECT_HEADER > end:  # a tail too short for a header: free space
@@ -65,30 +66,38 @@ def _stalls(m: mmap.mmap, at: int) -> int | None:
         length = int.from_bytes(m[p + 8 : p + 8 + _LENGTH], "little")
         need = _OBJECT_HEADER + (length + 7) // 8 * 8 if index > 0 else length
         if need == 0 or need >= 2**63:  # no progress, or a pointer overflow in C
-            return p
+            return p, True
         p += need
-    return None
+    return None, True
 
 
-def check_global_heaps(path: Path, kind: str) -> None:
+def check_global_heaps(path: Path, kind: str) -> int:
     """Refuse an HDF5 file with a global heap collection that libhdf5 would walk forever.
+
+    Returns
+    -------
+    int
+        The number of collections checked (0 for a file without variable-length data,
+        or one this check leaves to libhdf5).
 
     Raises
     ------
     ValueError
         ``"path: <path> is not a valid <kind> file (damaged HDF5 global heap ...)"``.
     """
+    checked = 0
     with open(path, "rb") as fh:
         if fh.seek(0, 2) < len(_SIGNATURE):
-            return
+            return checked
         with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as m:
             start = _superblock(m)
             if start is None or _length_size(m, start) != _LENGTH:
-                return
+                return checked
             at = m.find(_GCOL, start)
             while at >= 0:
                 if at + 8 + _LENGTH <= len(m):
-                    stall = _stalls(m, at)
+                    stall, walked = _stalls(m, at)
+                    checked += walked
                     if stall is not None:
                         raise invalid(
                             path,
@@ -97,3 +106,4 @@ def check_global_heaps(path: Path, kind: str) -> None:
                             f"record at byte {stall} of the collection at byte {at}",
                         )
                 at = m.find(_GCOL, at + len(_GCOL))
+    return checked
