@@ -13,17 +13,13 @@ Every reader gives, for any content of an existing file, either a valid object o
 writes to a temporary file in the target's folder and renames it into place, so an
 interrupted write leaves neither a partial file nor the temporary one.
 
-Every reader gives, for any content of an existing file, either a valid object or a
-``ValueError`` that starts with ``"path: <file> is not a valid ..."``; every writer
-writes to a temporary file in the target's folder and renames it into place, so an
-interrupted write leaves neither a partial file nor the temporary one.
-
 Formats
 -------
 ``.npz``            NumPy archive: times, senders, n_neurons, t_start, t_stop, meta (JSON)
 ``.csv``            ``time,neuron`` lines, ``# n_neurons=.. t_start=.. t_stop=..`` comment line
 ``.nwb``            NWB 2 units table (pynwb; extra ``neurodam[nwb]``)
 ``.h5``/``.hdf5``   retinal-wave recordings (Eglen et al. 2014) or NWB files (read only)
+event ``.npz``      times, t_start, t_stop, kind, params (JSON) of an EventTimes
 
 Conversions
 -----------
