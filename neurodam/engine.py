@@ -94,6 +94,7 @@ class Backend:
 
     @property
     def standalone(self) -> bool:
+        """True for ``cpp_standalone`` and ``cuda_standalone`` (a compiled program)."""
         return self.name in ("cpp_standalone", "cuda_standalone")
 
     def build(self, run: bool = True, run_args: Mapping | list | None = None) -> None:

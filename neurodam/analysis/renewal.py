@@ -106,7 +106,7 @@ class RenewalTest(ResultDict):
         Two-sided Monte Carlo p-values of H and delta alone: the share of the data and its
         shuffles lying at least as far from their common mean as the data.
     statistic : float
-        max(|H - mean| / sd, |delta - mean| / sd) of the data, mean and sd over the data
+        ``max(|H - mean| / sd, |delta - mean| / sd)`` of the data, mean and sd over the data
         and its shuffles together.
     p_value : float
         Its Monte Carlo p-value (rank among the same statistic of every shuffle), exact
@@ -253,7 +253,7 @@ class AgingTest(ResultDict):
 
     ``tau`` is a common grid; ``psi`` the (non-aged) survival, ``psi_aged`` the data's aged
     survival, ``psi_renewal`` the renewal prediction (aged survival of the shuffled
-    sequences, pooled). ``ks`` = sup |psi_aged - psi_renewal|; ``ks_shuffled`` the same
+    sequences, pooled). ``ks`` = ``sup |psi_aged - psi_renewal|``; ``ks_shuffled`` the same
     distance for each shuffle against the pool of the others; ``p_value`` =
     (1 + #{ks_shuffled >= ks}) / (n_shuffles + 1); ``is_renewal`` = ``p_value >
     significance``.

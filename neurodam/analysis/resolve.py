@@ -22,7 +22,7 @@ fit, see :mod:`neurodam.analysis.scaling`, and ``WaitingTimeFit.mu_err`` for the
 fit: its Fisher error combined with the shift of mu when tau_min is tripled):
 
 1. Branches allowed by H_AJ +- k se: ``1<mu<2`` if 2 H_AJ +- 2k se reaches (1, 2);
-   ``2<mu<3`` if 4 - 2 H_AJ +- 2k se reaches (2, 3); ``mu>3`` if |H_AJ - 1/2| <= k se, or
+   ``2<mu<3`` if 4 - 2 H_AJ +- 2k se reaches (2, 3); ``mu>3`` if ``|H_AJ - 1/2| <= k se``, or
    (when the arbiter allows mu > 3) if H_AJ is not above the boundary reference by more than
    k combined errors. H_AJ below 1/2 or above 1 beyond its errors: inconclusive.
 2. Branches allowed by the arbiter: the direct fit mu_w +- k se_w (``mu>3`` alone when its

@@ -1,8 +1,8 @@
 r"""Memory switches of an associative memory: changes of the retrieved memory.
 
-switch_events   times at which the retrieved memory argmax_mu m_mu(t) changes
-                (:class:`~neurodam.spikes.EventTimes` of kind ``"switches"``)
-retrieved_memory the retrieved memory of every step, after blip removal
+switch_events      times at which the retrieved memory argmax_mu m_mu(t) changes
+                   (:class:`~neurodam.spikes.EventTimes` of kind ``"switches"``)
+retrieved_memory   the retrieved memory of every step, after blip removal
 
 The overlaps :math:`m_\mu(t) = \xi^\mu \cdot \sigma(t) / N` of a memory run give the
 retrieved memory :math:`\hat\mu(t) = \arg\max_\mu m_\mu(t)`; with a threshold

@@ -111,6 +111,7 @@ class ExponentialKernel(FieldKernel):
 
     @cached_property
     def scols_abs(self) -> np.ndarray:
+        """``|scols|``: the scale of each single-neuron field's terms (its tie band)."""
         return np.abs(self.scols)
 
     @cached_property

@@ -280,6 +280,7 @@ class SweepSpec:
 
     @property
     def n_points(self) -> int:
+        """Number of points: the product of the axis lengths times the number of seeds."""
         return math.prod(len(v) for _, v in self.axes) * len(self.seeds)
 
     @property

@@ -254,6 +254,7 @@ class SweepStore:
 
     @property
     def points_dir(self) -> Path:
+        """The folder of the point files, ``DIR/points``."""
         return self.path / POINTS_DIR
 
     @classmethod
@@ -314,6 +315,7 @@ class SweepStore:
         return cls(path, spec, info)
 
     def point_path(self, key: str) -> Path:
+        """The JSON file of the point ``key``, ``DIR/points/<key>.json``."""
         return self.points_dir / f"{key}.json"
 
     def read_point(self, key: str) -> dict | None:
