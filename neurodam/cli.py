@@ -290,6 +290,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
+    """The ``neurodam`` argument parser, one subcommand per job (each sets ``func``)."""
     parser = argparse.ArgumentParser(
         prog="neurodam",
         description=DESCRIPTION,
@@ -452,6 +453,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``neurodam`` command line; returns the exit code (2 on bad input).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after the program name (default: ``sys.argv[1:]``).
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

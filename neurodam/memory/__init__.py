@@ -16,7 +16,7 @@ simulate       simulate(): one entry point for the reference engine and every Br
 retrieval      retrieval overlaps, basins of attraction, capacity curves
 theory         replica-symmetric and mean-field theory (AGS, dense transitions, learning)
 nengo_export   to_nengo: the same memory as a nengo.Network
-config         ready-made models (models/*.yaml): load_config, run_config
+config         ready-made models (``models/*.yaml``): load_config, run_config
 """
 
 from neurodam.memory import reference, theory

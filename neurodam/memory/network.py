@@ -71,18 +71,22 @@ class MemoryNetwork:
 
     @property
     def patterns(self) -> np.ndarray:
+        """The stored patterns, shape (K, N) (the kernel's)."""
         return self.kernel.patterns
 
     @property
     def interaction(self) -> Interaction:
+        """The interaction F (the kernel's)."""
         return self.kernel.interaction
 
     @property
     def N(self) -> int:
+        """Number of feature neurons."""
         return self.kernel.N
 
     @property
     def K(self) -> int:
+        """Number of stored patterns (memory units)."""
         return self.kernel.K
 
     @property

@@ -91,6 +91,7 @@ class MemorySession:
 
     @property
     def backend(self) -> str:
+        """The backend of this session's runs (``params.backend``)."""
         return self.params.backend
 
     @property
