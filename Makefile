@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.neurodam-installed
 
-.PHONY: demo test test-slow lint bench clean
+.PHONY: demo test test-slow lint bench docs docs-clean clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,24 @@ test: $(STAMP)
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow -q
 
+## docs: the documentation site into docs/_build/html (Sphinx; warnings are errors)
+DOCS_STAMP := $(VENV)/.neurodam-docs-installed
+SPHINXOPTS ?=
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,docs]'
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	$(BIN)/python -m sphinx -W --keep-going -b html $(SPHINXOPTS) docs docs/_build/html
+	@echo "open docs/_build/html/index.html"
+
+docs-clean:
+	rm -rf docs/_build docs/api docs/models/_generated docs/gallery/_generated \
+		docs/validation/_generated docs/guide/_generated
+
 lint: $(STAMP)
 	$(BIN)/ruff check neurodam tests benchmarks
 	$(BIN)/ruff format --check neurodam tests benchmarks
 
 clean:
-	rm -rf $(VENV) output build *.egg-info .pytest_cache
+	rm -rf $(VENV) output build *.egg-info .pytest_cache docs/_build
