@@ -105,6 +105,8 @@ validationpage_tests = str(ROOT / "tests")
 # --- model pages -----------------------------------------------------------------------
 modelpages_models = str(ROOT / "models")
 modelpages_run = os.environ.get("NEURODAM_DOCS_MODELS", "run") != "off"
+# the figures are reused while the model file and the package source are unchanged
+modelpages_cache = str(HERE / "_build" / ".models")
 
 # --- notebooks -------------------------------------------------------------------------
 # The notebooks are copied by _ext/gallery.py and rendered as stored: the test suite

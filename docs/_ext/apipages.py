@@ -7,8 +7,9 @@ its dotted name), and writes into ``docs/api/`` (git-ignored):
   that module (its ``__all__``, else its public top-level names) with ``autofunction``,
   ``autoclass`` (members included, undocumented ones too, so that numpydoc's GL08 check
   fails the build for a public method without a docstring) or ``autodata``; names the
-  module only re-exports get a summary table linking to the page that documents them, so
-  each object is described exactly once and cross-references stay unambiguous;
+  module only re-exports get a table (link and first docstring paragraph) to the page that
+  documents them, so each object is described exactly once and cross-references stay
+  unambiguous;
 * ``index.rst``: the modules grouped by top-level subpackage, in the order in which the
   package docstring lists them (its lines ``neurodam.xxx   description``), then any public
   module the docstring does not list. Inside a subpackage, modules come in the order in
@@ -209,9 +210,12 @@ def module_page(info: ModuleInfo) -> str:
         lines.append("")
     if info.links:
         lines.append(f".. rubric:: Names this {kind} exports from its modules\n")
-        lines.append(".. currentmodule:: None\n")
-        lines.append(".. autosummary::\n")
-        lines += [f"   ~{target}" for _, target in info.links]
+        lines.append(".. list-table::")
+        lines.append("   :class: api-summary")
+        lines.append("   :widths: 35 65\n")
+        for name, target in info.links:
+            summary = summary_line(getattr(info.module, name, None))
+            lines += [f"   * - :obj:`~{target}`", f"     - {summary}"]
         lines.append("")
     if info.own:
         if info.links or info.submodules:
@@ -220,6 +224,15 @@ def module_page(info: ModuleInfo) -> str:
         for name in info.own:
             lines.append(_directive(info, name))
     return "\n".join(lines) + "\n"
+
+
+def summary_line(obj) -> str:
+    """The first paragraph of an object's docstring on one line (the whole paragraph, so
+    that inline markup is never cut, as a first-sentence split would cut ``a . b``)."""
+    if obj is None or not (inspect.isclass(obj) or callable(obj)):
+        return ""
+    doc = inspect.getdoc(obj) or ""
+    return " ".join(doc.strip().split("\n\n")[0].split())
 
 
 def _docstring_order(doc: str, candidates: list[str], prefix: str) -> list[str]:

@@ -23,14 +23,21 @@ it); else :data:`EQUATION_MODULES`; else every public module of the package whos
 name is a word of ``k`` (``lif_liquid`` -> ``neurodam.reservoir.lif``). A model file
 that ``neurodam.config.load`` refuses is reported as a warning (it would fail
 ``neurodam run`` too).
+
+The short runs are cached in ``modelpages_cache`` (``docs/_build/.models``) by a hash of the
+model file and of the package's source (:func:`source_key`): a rebuild runs a model again
+only when either changed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import inspect
+import json
 import pkgutil
 import re
+import shutil
 import textwrap
 import time
 from pathlib import Path
@@ -265,12 +272,50 @@ def run_figure(path: Path, overrides: dict, png: Path) -> tuple[list[str], float
     return lines, seconds
 
 
+def source_key(path: Path, overrides: dict) -> str:
+    """Hash of what determines a short run: the model file, the overrides, and the source
+    of the package and of this extension (any code change runs the model again)."""
+    import neurodam
+
+    digest = hashlib.sha256(path.read_bytes() + repr(sorted(overrides.items())).encode())
+    package = Path(neurodam.__file__).resolve().parent
+    for source in sorted(package.rglob("*.py")):
+        digest.update(str(source.relative_to(package)).encode() + source.read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def cached_run_figure(
+    path: Path, overrides: dict, png: Path, cache: Path | None
+) -> tuple[list[str], float]:
+    """:func:`run_figure`, reused from ``cache`` while :func:`source_key` is unchanged."""
+    if cache is None:
+        return run_figure(path, overrides, png)
+    cache.mkdir(parents=True, exist_ok=True)
+    key = source_key(path, overrides)
+    stored_png = cache / f"{path.stem}-{key}.png"
+    stored_run = cache / f"{path.stem}-{key}.json"
+    if stored_png.is_file() and stored_run.is_file():
+        info = json.loads(stored_run.read_text())
+        if not png.exists() or png.read_bytes() != stored_png.read_bytes():
+            shutil.copyfile(stored_png, png)
+        return list(info["summary"]), float(info["seconds"])
+    summary, seconds = run_figure(path, overrides, png)
+    for old in cache.glob(f"{path.stem}-*"):
+        old.unlink()
+    shutil.copyfile(png, stored_png)
+    stored_run.write_text(json.dumps({"summary": summary, "seconds": seconds}))
+    return summary, seconds
+
+
 # ------------------------------------------------------------------------ page
 def _md_cell(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def model_page(path: Path, out: Path, public: list[str], run: bool) -> str:
+def model_page(
+    path: Path, out: Path, public: list[str], run: bool, cache: Path | None = None
+) -> str:
     from neurodam import config
 
     header, raw = read_header(path)
@@ -320,7 +365,7 @@ def model_page(path: Path, out: Path, public: list[str], run: bool) -> str:
     overrides = short_overrides(raw)
     png = out / f"{path.stem}.png"
     try:
-        summary, seconds = run_figure(path, overrides, png)
+        summary, seconds = cached_run_figure(path, overrides, png, cache)
     except Exception as exc:
         log.warning(f"[modelpages] models/{path.name}: the short run fails: {exc}")
         return "\n".join(lines + [f"The short run failed: `{exc}`", ""])
@@ -387,7 +432,8 @@ def write_model_pages(app) -> None:
             stale.unlink()
     public = _public_modules()
     for path in files:
-        text = model_page(path, out, public, app.config.modelpages_run)
+        cache = Path(app.config.modelpages_cache) if app.config.modelpages_cache else None
+        text = model_page(path, out, public, app.config.modelpages_run, cache)
         target = out / f"{path.stem}.md"
         if not target.exists() or target.read_text() != text:
             target.write_text(text)
@@ -396,5 +442,6 @@ def write_model_pages(app) -> None:
 def setup(app):
     app.add_config_value("modelpages_models", "../models", "env")
     app.add_config_value("modelpages_run", True, "env")
+    app.add_config_value("modelpages_cache", "", "env")
     app.connect("builder-inited", write_model_pages)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

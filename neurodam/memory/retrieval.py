@@ -35,7 +35,7 @@ __all__ = [
 
 
 def retrieval_overlap(run: MemoryRun, pattern: int | np.ndarray | None = None) -> float:
-    r"""Overlap of the final state with a pattern, :math:`m = \xi \cdot \sigma(T) / N`.
+    """Overlap of the final state with a pattern, ``m = xi . sigma(T) / N``.
 
     Parameters
     ----------
