@@ -344,8 +344,10 @@ def _table(rows: list[tuple[str, str]], ind: int) -> list[str]:
 
 def column_tables(lines: list[str]) -> list[str]:
     """Blocks of ``term   description`` lines (two or more spaces between the columns,
-    continuation lines indented further) become list-tables; literal blocks (after
-    ``::``) and doctests are left alone. Needs two rows or more."""
+    continuation lines indented further; a long term may stand alone on its line, or on
+    several lines ending in commas, with its description indented below) become
+    list-tables; literal blocks (after ``::``) and doctests are left alone. Needs two rows
+    or more."""
     out: list[str] = []
     i, n = 0, len(lines)
     literal_at: int | None = None  # indent of the paragraph that opened a literal block
@@ -396,6 +398,8 @@ def column_tables(lines: list[str]) -> list[str]:
                     pending.append(nxt.strip())
                 elif k == ind and pending:
                     pending.append(nxt.strip())
+                elif k == ind and j + 1 < n and _indent(lines[j + 1]) > ind:
+                    pending.append(nxt.strip())  # a term alone; its description below
                 else:
                     break
                 j += 1
