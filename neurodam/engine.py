@@ -357,7 +357,7 @@ class Session:
     4. :meth:`rerun` runs again with new ``run_args`` (values of variables, e.g. a
        ``(shared, constant)`` noise level) and a new seed: a standalone program reruns
        without recompiling (the seed reaches it through the environment variable
-       :data:`SEED_VARIABLE`); in runtime mode the network is restored to its state
+       ``NEURODAM_BRIAN_SEED``); in runtime mode the network is restored to its state
        before the first run and run again.
 
     Progress bars on standalone devices come from Brian2's report, which is compiled into

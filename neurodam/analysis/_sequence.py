@@ -140,7 +140,7 @@ def lattice_step(event_times) -> float | None:
 
     Uses ``params["dt"]`` of a :class:`neurodam.EventTimes` when the waiting times are
     multiples of it, else the approximate greatest common divisor of the waiting times (the
-    rule is in :mod:`neurodam.analysis._sequence`).
+    rule is in ``neurodam.analysis._sequence``).
 
     Examples
     --------

@@ -646,8 +646,9 @@ def complexity_report(
     Pipeline (Paradisi et al. 2012; Allegrini et al. 2009; Scafetta & Grigolini 2002):
     :func:`~neurodam.analysis.eddis_all` (the direct waiting-time fit psi(tau) ~ tau^-mu,
     discrete on a lattice; DFA exponents H of the AJ, AJL and SJ walks with jackknife
-    errors; mu resolved with its branch and reason) -> :func:`~neurodam.analysis.
-    diffusion_entropy` (delta, AJ rule, same grid) -> :func:`~neurodam.analysis.renewal_test`
+    errors; mu resolved with its branch and reason) ->
+    :func:`~neurodam.analysis.diffusion_entropy` (delta, AJ rule, same grid) ->
+    :func:`~neurodam.analysis.renewal_test`
     (H and delta against shuffled waiting times; rank p-value), plus the inter-event CV.
 
     With fewer than ``min_events`` events nothing is fitted: the report holds the count, the

@@ -10,7 +10,7 @@ A renewal process with psi(tau) ~ tau^-mu is *complex* (non-Poisson, with crucia
 for 1 < mu < 3 (Allegrini et al. 2009; Paradisi et al. 2012). Events of a model that
 advances in steps, or found on a time grid, sit on a lattice and their waiting times are
 integer multiples of its step; they are fitted as discrete (the lattice rule is in
-:mod:`neurodam.analysis._sequence`).
+``neurodam.analysis._sequence``).
 
 Every function takes a plain array of event times in seconds or a
 :class:`neurodam.EventTimes`.

@@ -19,7 +19,7 @@ The network
 * **Forms.** ``"bipartite"``: the sums are summed variables of 2 N K synapses
   (feature -> memory: ``a``; memory -> feature: ``g``, ``sd``), the bipartite network of
   architecture.md. ``"matrix"`` (default, the fastest): the same two dense mat-vecs run in
-  Brian2 ``Function`` objects over the pattern matrix (:mod:`neurodam.memory._matvec`).
+  Brian2 ``Function`` objects over the pattern matrix (``neurodam.memory._matvec``).
 * **Order inside a step** (all in the ``start`` slot, one clock tick): 0 normaliser Z
   (F = exp), 10 coefficients, 20 fields, 30 update (:data:`UPDATE`), 40 overlaps of the
   new state; so a synchronous step computes every new sigma_i from the same old state.

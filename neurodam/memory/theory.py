@@ -287,7 +287,7 @@ def hopfield_rs(alpha, T=0.0) -> HopfieldRS:
     vanishes at both ends of (0, s_max) with one maximum, ``alpha_M(T)``: below it there
     are two roots, and the one with the smaller s (larger m) is the retrieval state
     returned. Averages use Gauss-Hermite quadrature, split at the kink of tanh at low T
-    (:mod:`neurodam.memory._gauss`). At T = 0 the equations reduce to
+    (``neurodam.memory._gauss``). At T = 0 the equations reduce to
     ``y sqrt(2 alpha) = erf(y) - (2/sqrt(pi)) y exp(-y^2)``, ``m = erf(y)``, solved
     directly; at alpha = 0 to the Curie-Weiss ``m = tanh(beta m)``. Where no retrieval
     solution exists m = 0 and q, r are those of the spin glass (``T < 1 + sqrt(alpha)``)
