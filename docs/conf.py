@@ -80,7 +80,6 @@ exclude_patterns = [
     "guide/_generated",  # included by guide/cli.md
 ]
 templates_path: list[str] = []
-nitpicky = False
 suppress_warnings = ["myst.header"]  # notebooks start at any heading level
 
 # --- API reference ---------------------------------------------------------------------
@@ -141,6 +140,27 @@ for _name, _url in _SITES.items():
     elif _ONLINE:
         intersphinx_mapping[_name] = (_url, None)
 intersphinx_disabled_reftypes = ["std:doc"]
+
+# --- broken cross-references fail the build (-W) -----------------------------------------
+# A reference to the package that resolves nowhere (a renamed function, a typo) is an error.
+# Names exported by a package or written short (``SpikeTrains``) are resolved to where they
+# are documented by _ext/apipages.py first. References into other projects are checked only
+# against the inventories loaded above; without one (offline build) they are let through.
+nitpicky = True
+_EXTERNAL = [
+    *(name for name in _SITES if name != "python" and name not in intersphinx_mapping),
+    *(
+        "np nengo nengo_spa dask distributed pandas h5py powerlaw mrestimator fathon elephant "
+        "quantities sklearn tqdm yaml pytest hypothesis".split()
+    ),
+]
+nitpick_ignore_regex = [(r"py:.*", rf"~?({'|'.join(_EXTERNAL)})(\..*)?")]
+if "python" not in intersphinx_mapping:
+    import builtins  # noqa: E402
+
+    _PYTHON = [n for n in dir(builtins) if not n.startswith("_")]
+    _PYTHON += "os pathlib collections typing dataclasses functools argparse logging".split()
+    nitpick_ignore_regex.append((r"py:.*", rf"~?({'|'.join(_PYTHON)})(\..*)?"))
 
 # --- HTML ------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"

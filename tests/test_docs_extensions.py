@@ -116,3 +116,34 @@ def test_the_shipped_known_answers_table_is_valid():
     _, warnings = validationpage.known_answers_page(entries, DOCS.parent / "tests")
     assert warnings == []
     assert len(entries) >= 10
+
+
+def test_cross_references_resolve_to_where_objects_are_documented():
+    objects = dict.fromkeys(
+        [
+            "neurodam.spikes.EventTimes",
+            "neurodam.spikes.SpikeTrains",
+            "neurodam.memory.params.MemoryParams",
+            "neurodam.memory.params.MemoryParams.replace",
+            "neurodam.sweep.store.load",
+            "neurodam.io.arrays.load",
+        ]
+    )
+    names = {
+        "neurodam.EventTimes": "neurodam.spikes.EventTimes",
+        "neurodam.memory.MemoryParams": "neurodam.memory.params.MemoryParams",
+        "neurodam.sweep.load": "neurodam.sweep.store.load",
+    }
+
+    def resolve(target, module=None):
+        return apipages.resolve_target(target, objects, names, module)
+
+    assert resolve("neurodam.EventTimes") == "neurodam.spikes.EventTimes"
+    assert resolve("~neurodam.memory.MemoryParams.replace") == (
+        "neurodam.memory.params.MemoryParams.replace"
+    )
+    assert resolve("SpikeTrains") == "neurodam.spikes.SpikeTrains"
+    assert resolve("MemoryParams.replace") == "neurodam.memory.params.MemoryParams.replace"
+    assert resolve("load") is None  # two objects: ambiguous without a context
+    assert resolve("load", module="neurodam.sweep.grid") == "neurodam.sweep.store.load"
+    assert resolve("neurodam.analysis.no_such_function") is None  # stays broken: fails -W

@@ -302,8 +302,21 @@ def index_page(package: str, modules: dict[str, ModuleInfo]) -> str:
     return "\n".join(out) + "\n"
 
 
-def write_pages(outdir: Path, package: str) -> list[str]:
-    """Write every page; returns the warnings to report (import errors, bad __all__)."""
+def aliases(modules: dict[str, ModuleInfo]) -> dict[str, str]:
+    """``{exported dotted name: documented dotted name}`` for every exported object, e.g.
+    ``neurodam.EventTimes -> neurodam.spikes.EventTimes``."""
+    out: dict[str, str] = {}
+    for info in modules.values():
+        for name in info.own:
+            out[f"{info.name}.{name}"] = f"{info.name}.{name}"
+        for name, target in info.links:
+            out[f"{info.name}.{name}"] = target
+    return out
+
+
+def write_pages(outdir: Path, package: str) -> tuple[list[str], dict[str, str]]:
+    """Write every page; returns the warnings to report (import errors, bad __all__) and
+    the :func:`aliases` of the exported names."""
     modules, errors = walk(package)
     assign_homes(modules)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -317,7 +330,7 @@ def write_pages(outdir: Path, package: str) -> list[str]:
         path = outdir / fname
         if not path.exists() or path.read_text() != text:  # keep mtimes: incremental builds
             path.write_text(text)
-    return errors
+    return errors, aliases(modules)
 
 
 # --------------------------------------------------------------- docstring hooks
@@ -467,8 +480,59 @@ def skip_class_data(app, what, name, obj, skip, options):
 
 def _generate(app) -> None:
     outdir = Path(app.srcdir) / app.config.apipages_outdir
-    for error in write_pages(outdir, app.config.apipages_package):
+    errors, names = write_pages(outdir, app.config.apipages_package)
+    app.apipages_aliases = names
+    for error in errors:
         log.warning(f"[apipages] cannot import {error}")
+
+
+# ------------------------------------------------------------ cross-references
+def resolve_target(target: str, objects: dict, names: dict[str, str], module: str | None):
+    """The documented full name a Python cross-reference means, or None.
+
+    ``target`` is what the reference says: a name the package re-exports
+    (``neurodam.EventTimes``, ``neurodam.memory.MemorySession.run``: the exported prefix
+    is replaced by where the object is documented), or a short name (``SpikeTrains``,
+    ``MemoryParams.replace``) that names exactly one documented object, preferring one in
+    the referring module's package.
+    """
+    target = target.lstrip("~.")
+    parts = target.split(".")
+    for i in range(len(parts), 0, -1):
+        home = names.get(".".join(parts[:i]))
+        if home is not None:
+            full = ".".join([home, *parts[i:]])
+            if full in objects:
+                return full
+    suffix = "." + target
+    found = sorted({full for full in objects if full.endswith(suffix)})
+    if len(found) > 1 and module:
+        for depth in range(module.count(".") + 1, 0, -1):
+            scope = ".".join(module.split(".")[:depth]) + "."
+            near = [full for full in found if full.startswith(scope)]
+            if near:
+                found = near
+                break
+    if len(found) > 1:  # one object documented once, exported under several names
+        homes = {names.get(full, full) for full in found}
+        found = sorted(homes) if len(homes) == 1 else found
+    return found[0] if len(found) == 1 else None
+
+
+def missing_reference(app, env, node, contnode):
+    """Resolve Python references that name an object where it is exported rather than
+    where it is documented, or by its short name (see :func:`resolve_target`)."""
+    if node.get("refdomain") != "py":
+        return None
+    from sphinx.util.nodes import make_refnode
+
+    domain = env.get_domain("py")
+    names = getattr(app, "apipages_aliases", {})
+    full = resolve_target(node["reftarget"], domain.objects, names, node.get("py:module"))
+    if full is None:
+        return None
+    entry = domain.objects[full]
+    return make_refnode(app.builder, node["refdoc"], entry.docname, entry.node_id, contnode, full)
 
 
 def setup(app):
@@ -478,4 +542,5 @@ def setup(app):
     app.connect("autodoc-process-docstring", module_docstring, priority=400)
     app.connect("autodoc-process-docstring", inherit_docstrings, priority=100)
     app.connect("autodoc-skip-member", skip_class_data)
+    app.connect("missing-reference", missing_reference)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
