@@ -15,6 +15,7 @@ session        MemorySession: compile once, rerun with new noise, T, lam, init, 
 simulate       simulate(): one entry point for the reference engine and every Brian2 device
 retrieval      retrieval overlaps, basins of attraction, capacity curves
 theory         replica-symmetric and mean-field theory (AGS, dense transitions, learning)
+learning       couplings learnt from examples (supervised, unsupervised): from_examples
 nengo_export   to_nengo: the same memory as a nengo.Network
 config         ready-made models (models/*.yaml): load_config, run_config
 """
@@ -29,6 +30,7 @@ from neurodam.memory.interactions import (
     register_interaction,
     registered_interactions,
 )
+from neurodam.memory.learning import from_examples, overlaps_with
 from neurodam.memory.nengo_export import to_nengo
 from neurodam.memory.params import DEFAULT_F, MemoryParams
 from neurodam.memory.results import MemoryRun, load_observables, save_observables
@@ -49,9 +51,11 @@ __all__ = [
     "basin_of_attraction",
     "build_memory_network",
     "capacity_curve",
+    "from_examples",
     "hopfield_rs_overlap",
     "load_config",
     "load_observables",
+    "overlaps_with",
     "parse_interaction",
     "reference",
     "register_interaction",
