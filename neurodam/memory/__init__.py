@@ -16,6 +16,7 @@ simulate       simulate(): one entry point for the reference engine and every Br
 retrieval      retrieval overlaps, basins of attraction, capacity curves
 theory         replica-symmetric and mean-field theory (AGS, dense transitions, learning)
 learning       couplings learnt from examples (supervised, unsupervised): from_examples
+multitask      multitasking on diluted patterns: cascades, hierarchical threshold
 nengo_export   to_nengo: the same memory as a nengo.Network
 config         ready-made models (models/*.yaml): load_config, run_config
 """
@@ -31,6 +32,7 @@ from neurodam.memory.interactions import (
     registered_interactions,
 )
 from neurodam.memory.learning import from_examples, overlaps_with
+from neurodam.memory.multitask import cascade, multitask_scan
 from neurodam.memory.nengo_export import to_nengo
 from neurodam.memory.params import DEFAULT_F, MemoryParams
 from neurodam.memory.results import MemoryRun, load_observables, save_observables
@@ -51,10 +53,12 @@ __all__ = [
     "basin_of_attraction",
     "build_memory_network",
     "capacity_curve",
+    "cascade",
     "from_examples",
     "hopfield_rs_overlap",
     "load_config",
     "load_observables",
+    "multitask_scan",
     "overlaps_with",
     "parse_interaction",
     "reference",
