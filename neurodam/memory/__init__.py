@@ -17,6 +17,7 @@ retrieval      retrieval overlaps, basins of attraction, capacity curves
 theory         replica-symmetric and mean-field theory (AGS, dense transitions, learning)
 learning       couplings learnt from examples (supervised, unsupervised): from_examples
 multitask      multitasking on diluted patterns: cascades, hierarchical threshold
+phase          phase diagrams by Monte Carlo (sweep engine) with the theory lines on top
 nengo_export   to_nengo: the same memory as a nengo.Network
 config         ready-made models (models/*.yaml): load_config, run_config
 """
@@ -35,6 +36,7 @@ from neurodam.memory.learning import from_examples, overlaps_with
 from neurodam.memory.multitask import cascade, multitask_scan
 from neurodam.memory.nengo_export import to_nengo
 from neurodam.memory.params import DEFAULT_F, MemoryParams
+from neurodam.memory.phase import PhaseDiagram, dense_hysteresis, phase_diagram
 from neurodam.memory.results import MemoryRun, load_observables, save_observables
 from neurodam.memory.retrieval import basin_of_attraction, capacity_curve, retrieval_overlap
 from neurodam.memory.session import MemorySession
@@ -50,9 +52,11 @@ __all__ = [
     "MemoryParams",
     "MemoryRun",
     "MemorySession",
+    "PhaseDiagram",
     "basin_of_attraction",
     "build_memory_network",
     "capacity_curve",
+    "dense_hysteresis",
     "cascade",
     "from_examples",
     "hopfield_rs_overlap",
@@ -61,6 +65,7 @@ __all__ = [
     "multitask_scan",
     "overlaps_with",
     "parse_interaction",
+    "phase_diagram",
     "reference",
     "register_interaction",
     "registered_interactions",
