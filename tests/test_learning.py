@@ -277,3 +277,57 @@ def test_overlaps_with_bad_input():
         overlaps_with(run, np.ones((2, 31)), final=True)
     with pytest.raises(TypeError, match="run"):
         overlaps_with("run", xi)
+
+
+# ------------------------------------------------------------------ model files
+def test_supervised_digits_model():
+    """models/supervised_digits.yaml: class averages of M = 20 digits, F = x^10; the
+    20%-corrupted class average 3 is retrieved (the file's comment: 8 of 10 classes)."""
+    from pathlib import Path
+
+    from neurodam import config
+    from neurodam.memory.config import make_patterns
+
+    path = Path(__file__).resolve().parents[1] / "models" / "supervised_digits.yaml"
+    model = config.load(path)
+    cfg = model.config
+    assert (cfg.patterns, cfg.examples, cfg.K, cfg.N, cfg.M) == ("examples", "digits", 10, 64, 20)
+    xi = make_patterns(cfg)
+    np.testing.assert_allclose(xi, from_examples(digits_examples(20), P=10))
+    run = model.run()
+    assert int(np.argmax(run.overlaps[-1])) == 3 and run.overlaps[-1, 3] > 0.95
+    retrieved = [int(np.argmax(config.load(path, [f"init=[{k}, 0.2]"]).run().overlaps[-1])) == k
+                 for k in range(10)]  # fmt: skip
+    assert sum(retrieved) == 8
+
+
+def test_example_keys_of_memory_model_files():
+    from pathlib import Path
+
+    from neurodam import config
+    from neurodam.memory.config import make_patterns
+
+    path = Path(__file__).resolve().parents[1] / "models" / "supervised_digits.yaml"
+    noisy = ["examples=noisy", "r=0.4", "N=500", "K=3", "M=5", "F=hopfield", "init=0"]
+    cfg = config.load(path, noisy).config
+    xi = make_patterns(cfg)
+    assert xi.shape == (3, 500)
+    arch = patterns.rademacher(3, 500, seed=0)
+    eta = patterns.noisy_examples(arch, 5, 0.4, seed=1)
+    np.testing.assert_allclose(xi, from_examples(eta, r=0.4))
+    uns = config.load(path, [*noisy, "rule=unsupervised"]).config
+    assert make_patterns(uns).shape == (15, 500)
+    for override, match in (
+        (["r=0.3"], "r"),  # r only with noisy examples
+        (["examples=noisy"], "r"),  # noisy needs r
+        (["examples=noisy", "r=1.5", "N=100"], "r"),
+        (["K=11"], "K"),
+        (["N=100"], "N"),
+        (["M=0"], "M"),
+        (["rule=teacher"], "rule"),
+        (["normalisation=max"], "normalisation"),
+        (["examples=faces"], "examples"),
+        (["patterns=rademacher"], "examples"),  # learning keys without examples
+    ):
+        with pytest.raises(ValueError, match=match):
+            config.load(path, override)

@@ -139,3 +139,16 @@ def test_bad_input():
         hierarchical_threshold(3.0)
     with pytest.raises(ValueError, match="run"):
         cascade(np.ones((2, 2)))
+
+
+def test_multitask_model_file():
+    """models/multitask.yaml: K = 3, d = 0.3, N = 10000 from pattern 0: the cascade 0.70,
+    0.21, 0.063 within 3/sqrt(N) (as in the Monte Carlo test above)."""
+    from pathlib import Path
+
+    from neurodam import config
+
+    path = Path(__file__).resolve().parents[1] / "models" / "multitask.yaml"
+    run = config.load(path).run()
+    c = cascade(run, d=0.3)
+    assert c.order[0] == 0 and c.deviation < 3 / math.sqrt(10_000)
