@@ -107,4 +107,3 @@ def heat_bath(
         if t >= first_measured:
             out[t - first_measured] = tg @ S / N
     return S.astype(np.int8), out, A
-
