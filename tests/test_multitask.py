@@ -149,6 +149,10 @@ def test_multitask_model_file():
     from neurodam import config
 
     path = Path(__file__).resolve().parents[1] / "models" / "multitask.yaml"
-    run = config.load(path).run()
+    model = config.load(path)
+    run = model.run()
     c = cascade(run, d=0.3)
     assert c.order[0] == 0 and c.deviation < 3 / math.sqrt(10_000)
+    lines = config.get_kind(model.kind).summary(model.config, run)
+    line = next(x for x in lines if x.startswith("cascade"))
+    assert "0.700, 0.210, 0.063" in line  # the prediction printed beside the measured cascade

@@ -243,13 +243,21 @@ def summary(cfg: MemoryConfig, run: MemoryRun) -> list[str]:
     last = run.overlaps[-1]
     mean_act = float(np.mean(run.activity))
     steps = run.n_steps
-    return [
+    lines = [
         f"Q_bar      {run.Q_bar:.4f}  (time average of max_mu m_mu)",
         f"final m    {float(last.max()):.4f} (pattern {int(last.argmax())})",
         f"activity   {mean_act:.2f} firing neurons per step ({mean_act / cfg.N:.3f} of N)",
         f"time       {1e6 * t['run'] / steps:.1f} us per step ({t['run']:.2f} s run, "
         f"{t['codegen']:.2f} s code generation, {t['compile']:.2f} s compile)",
     ]
+    if cfg.patterns == "diluted" and run.n_patterns > 1:
+        from neurodam.memory.multitask import cascade
+
+        c = cascade(run, cfg.d)
+        got = ", ".join(f"{v:.3f}" for v in c.overlaps[:6])
+        pred = ", ".join(f"{v:.3f}" for v in c.prediction[:6])
+        lines.insert(2, f"cascade    sorted |m_k| {got}  (hierarchical (1-d) d^(k-1): {pred})")
+    return lines
 
 
 def check_save(cfg: MemoryConfig, path: Path, overwrite: bool) -> None:
