@@ -72,6 +72,21 @@ def learning(quick: bool) -> None:
                   f"{math.erf(1 / math.sqrt(2 * rho)):.4f} |")  # fmt: skip
 
 
+def learning_temperature(quick: bool) -> None:
+    N, K, M = 1000 if quick else 2000, 3, 11
+    rhos, Ts = [0.1, 0.5], [0.0, 0.2, 0.4, 0.6, 0.8, 1.2]
+    pd = phase_diagram("supervised", x=rhos, T=Ts, N=N, K=K, M=M, seeds=2, sweeps=40,
+                       measure=20, workers=0)  # fmt: skip
+    th_m = pd.theory()
+    print(f"\n## supervised (rho, T), pairwise, K={K}, M={M}, N={N}, asynchronous heat bath, "
+          "2 sets (measured / supervised_overlap(r, M, T)); transition at T = 1")  # fmt: skip
+    print("| T | " + " | ".join(f"rho={x}" for x in rhos) + " |")
+    print("|---|" + "---|" * len(rhos))
+    for i, t in enumerate(Ts):
+        cells = " | ".join(f"{pd.m[i, j]:.3f} / {th_m[i, j]:.3f}" for j in range(len(rhos)))
+        print(f"| {t} | {cells} |")
+
+
 def multitasking(quick: bool) -> None:
     N, seeds = 20_000, 4 if quick else 8
     print(f"\n## multitasking, T = 0, cascade from pattern 0 (K = 3, N = {N}, {seeds} sets)")
@@ -176,7 +191,8 @@ def main() -> None:
         load = "?"
     print(f"load average at start {load}")
     t0 = time.perf_counter()
-    for name, fn in (("learning", learning), ("multitask", multitasking),
+    for name, fn in (("learning", learning), ("learning", learning_temperature),
+                     ("multitask", multitasking),
                      ("hopfield", hopfield), ("dense", dense)):  # fmt: skip
         if args.part in ("all", name):
             fn(args.quick)
