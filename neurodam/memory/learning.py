@@ -15,7 +15,7 @@ Supervised (a teacher groups the examples by class)
     ``xi_hat^mu = (1 / (M sqrt(R))) sum_a eta^{mu,a}``, K real-valued patterns, so that the
     energy of ``F = "dense:P"`` is
     ``E = -(N/P) sum_mu (xi_hat^mu . sigma / N)^P
-        = -(1 / (P N^(P-1) R^(P/2) M^P)) sum_mu (sum_a sum_i eta_i^{mu,a} sigma_i)^P``:
+    = -(1 / (P N^(P-1) R^(P/2) M^P)) sum_mu (sum_a sum_i eta_i^{mu,a} sigma_i)^P``:
     the examples are averaged within a class *before* the P-body interaction. For P = 2
     the couplings are ``J_ij = (1/N) sum_mu xi_hat_i^mu xi_hat_j^mu =
     (1 / (N R M^2)) sum_mu sum_{a,b} eta_i^{mu,a} eta_j^{mu,b}`` (J_ii excluded, as in

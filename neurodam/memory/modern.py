@@ -191,6 +191,7 @@ class ModernRun:
 
     @property
     def final(self) -> np.ndarray:
+        """The last state, ``states[-1]``."""
         return self.states[-1]
 
     @property

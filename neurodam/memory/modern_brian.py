@@ -11,7 +11,7 @@ as a bipartite network in named equation blocks, on every device (runtime, numpy
 * **The normaliser** (one neuron, :data:`NORM_EQS`) computes c by log-sum-exp passes,
   since Brian2 has no max-reduction: pass j sums ``Z_j = sum_k exp(b_j (a_k - c_{j-1}))``
   over the memory units (a summed variable) and sets ``c_j = c_{j-1} + ln(Z_j)/b_j``.
-  ``c_0 = A`` bounds every |a_k| (``A = M max(||xi(0)||, M)``: after the first update xi
+  ``c_0 = A`` bounds every ``|a_k|`` (``A = M max(||xi(0)||, M)``: after the first update xi
   lies in the convex hull of the patterns), so no term overflows; ``b_1 = min(beta, 300/A)``
   keeps the largest term above ``e^-600``; ``c_j`` lies within ``ln(K)/b_j`` above
   ``max a``, so ``b_{j+1} = min(beta, 300 b_j / max(1, ln K))`` keeps it there; the last

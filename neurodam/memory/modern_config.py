@@ -58,9 +58,11 @@ class ModernConfig:
     reference: str = ""
 
     def as_dict(self) -> dict[str, Any]:
+        """The fields as a dict (the keys of a model file)."""
         return asdict(self)
 
     def describe(self) -> str:
+        """One line: name, patterns, N, K, beta, steps, backend."""
         return (
             f"{self.name}: modern Hopfield, {self.patterns} patterns N={self.N} K={self.K}, "
             f"beta={self.beta:g}, {self.steps} updates on {self.backend}"

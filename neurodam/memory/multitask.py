@@ -223,7 +223,7 @@ class MultitaskScan:
     flipped : ndarray (n_d, n_seeds)
         Fraction of neurons changed by the first synchronous step.
     overlaps : ndarray (n_d, n_seeds, K)
-        Final cascades (sorted |m|).
+        Final cascades (sorted ``|m|``).
     """
 
     d: np.ndarray
@@ -251,6 +251,7 @@ class MultitaskScan:
 
     @property
     def theory_threshold(self) -> float:
+        """The T = 0 threshold :func:`hierarchical_threshold` of this K and P."""
         return hierarchical_threshold(self.K, self.P)
 
     def threshold(self) -> float:

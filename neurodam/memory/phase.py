@@ -3,7 +3,7 @@
 :func:`phase_diagram` measures the retrieval overlap over a grid of a control parameter x
 and the temperature T, one sweep-engine point (:mod:`neurodam.sweep`) per (x, T, seed);
 the points of one x and one seed share their patterns and advance together, as B replicas
-of one asynchronous heat bath (:mod:`neurodam.memory._glauber`: the single-neuron Glauber
+of one asynchronous heat bath (``neurodam.memory._glauber``: the single-neuron Glauber
 rule of the reference engine, which samples ``exp(-E/T)``). Kinds:
 
 ``"hopfield"``      x = alpha = K/N, Rademacher patterns, F = x^2; theory: the overlap of
