@@ -12,6 +12,7 @@ reference      the numpy reference engine (oracle in tests, baseline in benchmar
 brian          the Brian2 model in named equation blocks (build_memory_network)
 network        MemoryNetwork: its Brian2 objects, run_args for reruns, collect
 session        MemorySession: compile once, rerun with new noise, T, lam, init, seed
+replicas       replica batching: R runs of one memory as one (simulate_replicas, ReplicaSession)
 simulate       simulate(): one entry point for the reference engine and every Brian2 device
 retrieval      retrieval overlaps, basins of attraction, capacity curves
 theory         replica-symmetric and mean-field theory (AGS, dense transitions, learning)
@@ -20,7 +21,12 @@ config         ready-made models (models/*.yaml): load_config, run_config
 """
 
 from neurodam.memory import reference, theory
-from neurodam.memory.brian import MemoryNetwork, build_memory_network
+from neurodam.memory.brian import (
+    MemoryNetwork,
+    ReplicaNetwork,
+    build_memory_network,
+    build_replica_network,
+)
 from neurodam.memory.config import MemoryConfig, load_config, run_config
 from neurodam.memory.interactions import (
     FieldKernel,
@@ -31,9 +37,15 @@ from neurodam.memory.interactions import (
 )
 from neurodam.memory.nengo_export import to_nengo
 from neurodam.memory.params import DEFAULT_F, MemoryParams
+from neurodam.memory.replicas import (
+    group_replicas,
+    iter_replicas,
+    replica_params,
+    simulate_replicas,
+)
 from neurodam.memory.results import MemoryRun, load_observables, save_observables
 from neurodam.memory.retrieval import basin_of_attraction, capacity_curve, retrieval_overlap
-from neurodam.memory.session import MemorySession
+from neurodam.memory.session import MemorySession, ReplicaSession
 from neurodam.memory.simulate import simulate
 from neurodam.memory.theory import hopfield_rs_overlap
 
@@ -46,20 +58,27 @@ __all__ = [
     "MemoryParams",
     "MemoryRun",
     "MemorySession",
+    "ReplicaNetwork",
+    "ReplicaSession",
     "basin_of_attraction",
     "build_memory_network",
+    "build_replica_network",
     "capacity_curve",
+    "group_replicas",
     "hopfield_rs_overlap",
+    "iter_replicas",
     "load_config",
     "load_observables",
     "parse_interaction",
     "reference",
     "register_interaction",
     "registered_interactions",
+    "replica_params",
     "retrieval_overlap",
     "run_config",
     "save_observables",
     "simulate",
+    "simulate_replicas",
     "theory",
     "to_nengo",
 ]

@@ -48,13 +48,14 @@ asynchronous order are run-time values too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from neurodam.memory.interactions import Interaction
 from neurodam.memory.kernel import BrianCode, FieldKernel
-from neurodam.memory.network import MemoryNetwork
+from neurodam.memory.network import MemoryNetwork, ReplicaNetwork
 from neurodam.memory.params import MemoryParams, as_params
 from neurodam.memory.state import check_state, run_draws
 
@@ -65,7 +66,9 @@ __all__ = [
     "READOUT_EQS",
     "UPDATE",
     "MemoryNetwork",
+    "ReplicaNetwork",
     "build_memory_network",
+    "build_replica_network",
 ]
 
 # sub-steps of an asynchronous run are stored in a TimedArray: bound its size
@@ -80,6 +83,9 @@ mv : 1                        # scratch: return value of the matrix-form functio
 p : 1 (shared, constant)      # SEDAM noise probability (Cafiso & Paradisi 2026)
 beta : 1 (shared, constant)   # 1/T of the Glauber heat bath
 """
+P_SHARED = "p : 1 (shared, constant)      # SEDAM noise probability (Cafiso & Paradisi 2026)"
+#: Replicas of one network (:func:`build_replica_network`) each have their own noise level.
+P_REPLICA = "p : 1 (constant)              # SEDAM noise probability of the neuron's replica"
 #: The self term: summed per neuron, or (+-1 patterns) the sum of d, the same for every i.
 SELF_SUMMED = "sd : 1                        # sum_j (E_j^T d_j)_i, multiplies sigma_i\n"
 SELF_LINKED = "sd : 1 (linked)               # sum_mu d_mu (+-1 patterns), multiplies sigma_i\n"
@@ -230,22 +236,169 @@ def build_memory_network(
     )
 
 
-def _groups(P: MemoryParams, kernel: FieldKernel, code: BrianCode, dt_sub, name: str):
-    """The feature neurons, the memory units and the readout (the equation blocks)."""
+def build_replica_network(
+    patterns: np.ndarray,
+    params: Sequence[MemoryParams],
+    /,
+    *,
+    init_states: np.ndarray | None = None,
+    name: str = "dam",
+) -> ReplicaNetwork:
+    """Build R replicas of the associative memory as one Brian2 network (matrix form).
+
+    The replicas (:mod:`neurodam.memory.replicas`) share the patterns and every parameter
+    but the noise p, the seed and the initial state. Feature neuron ``r N + j`` is neuron j
+    of replica r and memory unit ``r K + mu`` holds its overlap with pattern mu; the
+    matrix-form functions compute the overlaps and fields of all replicas with two
+    matrix-matrix products per step (:mod:`neurodam.memory._matmat`), and each replica has
+    its own normaliser neuron. The noise p is a per-neuron constant, so every replica has
+    its own. The activity of each replica is counted by a summed variable (one neuron per
+    replica); the readout spikes only when the spikes are recorded.
+
+    Parameters
+    ----------
+    patterns : (K, N) array
+        The stored patterns, shared by every replica.
+    params : sequence of MemoryParams
+        One per replica (:func:`~neurodam.memory.replicas.check_replicas`), synchronous,
+        matrix form.
+    init_states : (R, N) array of +-1, optional
+        Initial states; default drawn from each replica's seed
+        (:func:`~neurodam.memory.replicas.replica_draws`).
+    name : str
+        Prefix of the Brian2 object names.
+
+    Returns
+    -------
+    ReplicaNetwork
+
+    References
+    ----------
+    Cafiso & Paradisi (2026), arXiv 2601.11478; Demircigil et al., J. Stat. Phys. 168 (2017).
+    """
     import brian2 as b2
 
-    K, N = kernel.K, kernel.N
+    from neurodam.memory import _matmat
+    from neurodam.memory.replicas import check_replicas, replica_draws
+
+    Ps = check_replicas(params)
+    P, R = Ps[0], len(Ps)
+    if P.brian_form != "matrix":
+        raise ValueError(
+            f"form: replicas run batched in the matrix form only, got {P.brian_form!r}"
+            + (" (the default on cuda_standalone)" if P.form is None else "")
+            + "; run the replicas one by one with simulate()"
+        )
+    kernel = P.interaction.kernel(patterns)
+    xi = kernel.patterns
+    code = kernel.brian()
+    K, N = xi.shape
+    if P.temperature is not None and code.glauber is None:
+        raise ValueError(
+            f"temperature: Glauber dynamics with F={P.interaction.name!r} run on Brian2 for "
+            "+-1 patterns only (use the reference engine for these patterns)"
+        )
+    if init_states is None:
+        init_states = replica_draws(xi, Ps)[0]
+    S0 = _check_states(init_states, R, N)
+    dt = P.dt * b2.second
+    feature, memory, readout = _groups(P, kernel, code, dt, name, replicas=R)
+    objects: list[Any] = [feature, memory, readout]
+    norm, to_norm = _normaliser(feature, memory, kernel, code, dt, name, replicas=R)
+    objects += [obj for obj in (norm, to_norm) if obj is not None]
+    memory.run_regularly(
+        code.coefficients, when="start", order=ORDER["coefficients"], name=f"{name}_coeffs"
+    )
+    objects += _matmat.attach(feature, memory, kernel, name, R)
+    _update(feature, P, code, None, dt, name)
+    feature.sigma = S0.ravel()
+    feature.p = np.repeat([Q.noise for Q in Ps], N)
+    feature.beta = 0.0 if P.temperature is None else 1.0 / P.temperature
+    for group, values in ((memory, code.memory_params), (feature, code.feature_params)):
+        for var, value in values.items():
+            setattr(group, var, value)
+    memory.a = (S0 @ xi.T).ravel()
+    memory.am = (S0 @ xi.T).ravel()
+    readout.prev = S0.ravel()
+    record = tuple(r for r in P.record if r != "activity")
+    monitors = _monitors(record, memory, readout, dt, name)
+    act = None
+    if "activity" in P.record:
+        act, monitors["activity"] = _activity(readout, P, N, R, name)
+        objects.append(act)
+    objects += list(monitors.values())
+    return ReplicaNetwork(
+        network=b2.Network(*objects, name=f"{name}_network"),
+        feature=feature,
+        memory=memory,
+        readout=readout,
+        monitors=monitors,
+        kernel=kernel,
+        params=P,
+        init=S0,
+        code=code,
+        norm=norm,
+        replicas=R,
+        replica_params=tuple(Ps),
+        act=act,
+    )
+
+
+def _check_states(states: Any, R: int, N: int) -> np.ndarray:
+    S = np.asarray(states)
+    if S.shape != (R, N):
+        raise ValueError(
+            f"init_states: expected an (R={R}, N={N}) array of +-1 states, got shape {S.shape}"
+        )
+    if not np.all(np.abs(S) == 1):
+        raise ValueError("init_states: expected entries in {-1, +1}")
+    return S.astype(np.float64)
+
+
+def _activity(readout, P: MemoryParams, N: int, R: int, name: str):
+    """Per replica, the number of readout neurons firing in each step (the population
+    activity of that replica): counted over its N readout neurons by the fire rule of
+    :data:`FIRE_RULE` before ``prev`` moves on (:func:`neurodam.memory._matmat.counter`),
+    held by one neuron per replica, and monitored (sample k: the step that ended at
+    ``k dt``)."""
+    import brian2 as b2
+
+    from neurodam.memory import _matmat
+
+    dt = P.dt * b2.second
+    act = b2.NeuronGroup(R, "n : 1", dt=dt, name=f"{name}_act")
+    _matmat.counter(readout, act, FIRE_RULE[P.fire_on], N, R, name)
+    monitor = b2.StateMonitor(act, "n", record=True, dt=dt, when="start", order=-98,
+                              name=f"{name}_actmon")  # fmt: skip
+    return act, monitor
+
+
+def _groups(
+    P: MemoryParams,
+    kernel: FieldKernel,
+    code: BrianCode,
+    dt_sub,
+    name: str,
+    replicas: int | None = None,
+):
+    """The feature neurons, the memory units and the readout (the equation blocks);
+    ``replicas=R`` (a batched network): R N neurons, R K units, the noise p per neuron, and
+    a readout that spikes only when the spikes are recorded."""
+    import brian2 as b2
+
+    K, N, R = kernel.K, kernel.N, replicas or 1
     self_eqs = SELF_LINKED if kernel.even_ones else SELF_SUMMED
+    feature_eqs = FEATURE_EQS if replicas is None else FEATURE_EQS.replace(P_SHARED, P_REPLICA)
     feature = b2.NeuronGroup(
-        N,
-        FEATURE_EQS + self_eqs + _shared(code.feature_params),
+        N * R,
+        feature_eqs + self_eqs + _shared(code.feature_params),
         dt=dt_sub,
         namespace={},
         name=f"{name}_feature",
     )
     coefficients = "".join(f"{v} : 1\n" for v in kernel.odd_names + kernel.even_names)
     memory = b2.NeuronGroup(
-        K,
+        K * R,
         MEMORY_EQS
         + coefficients
         + _shared(code.memory_params)
@@ -255,25 +408,31 @@ def _groups(P: MemoryParams, kernel: FieldKernel, code: BrianCode, dt_sub, name:
         namespace={},
         name=f"{name}_memory",
     )
+    spiking = replicas is None or "spikes" in P.record
     readout = b2.NeuronGroup(
-        N,
-        READOUT_EQS,
-        threshold=FIRE_RULE[P.fire_on],
-        reset="",
+        N * R,
+        READOUT_EQS if replicas is None else READOUT_EQS + "mv : 1  # scratch\n",
+        threshold=FIRE_RULE[P.fire_on] if spiking else None,
+        reset="" if spiking else None,
         dt=P.dt * b2.second,
         name=f"{name}_readout",
     )
     readout.s = b2.linked_var(feature, "sigma")
-    readout.thresholder["spike"].when = "start"
-    readout.thresholder["spike"].order = -100
+    if spiking:
+        readout.thresholder["spike"].when = "start"
+        readout.thresholder["spike"].order = -100
     readout.run_regularly("prev = s", when="start", order=-99, name=f"{name}_readout_prev")
     return feature, memory, readout
 
 
-def _normaliser(feature, memory, kernel: FieldKernel, code: BrianCode, dt_sub, name: str):
-    """One neuron summing over the memory units: D = sum_mu d_mu (+-1 patterns: the self
-    term of every feature neuron) and the normaliser Z of F = exp."""
+def _normaliser(
+    feature, memory, kernel: FieldKernel, code: BrianCode, dt_sub, name: str, replicas: int = 1
+):
+    """One neuron (per replica) summing over the memory units: D = sum_mu d_mu (+-1
+    patterns: the self term of every feature neuron) and the normaliser Z of F = exp."""
     import brian2 as b2
+
+    K, N, R = kernel.K, kernel.N, replicas
 
     sums = []
     if kernel.even_ones:
@@ -282,14 +441,17 @@ def _normaliser(feature, memory, kernel: FieldKernel, code: BrianCode, dt_sub, n
         sums.append(f"Z_post = {code.zterm} : 1 (summed)")
     if not sums:
         return None, None
-    norm = b2.NeuronGroup(1, "D : 1\nZ : 1", dt=dt_sub, name=f"{name}_norm")
+    norm = b2.NeuronGroup(R, "D : 1\nZ : 1", dt=dt_sub, name=f"{name}_norm")
     to_norm = b2.Synapses(memory, norm, "\n".join(sums), dt=dt_sub, name=f"{name}_to_norm")
-    to_norm.connect()
+    if R == 1:
+        to_norm.connect()
+    else:  # unit r K + mu -> neuron r
+        to_norm.connect(i=np.arange(K * R), j=np.arange(K * R) // K)
     if code.zterm:
-        memory.Zl = b2.linked_var(norm, "Z", index=np.zeros(kernel.K, dtype=int))
+        memory.Zl = b2.linked_var(norm, "Z", index=np.arange(K * R) // K)
         _at(to_norm.summed_updaters["Z_post"], ORDER["Z"])
     if kernel.even_ones:
-        feature.sd = b2.linked_var(norm, "D", index=np.zeros(kernel.N, dtype=int))
+        feature.sd = b2.linked_var(norm, "D", index=np.arange(N * R) // N)
         _at(to_norm.summed_updaters["D_post"], ORDER["fields"])
     return norm, to_norm
 
