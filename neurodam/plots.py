@@ -157,10 +157,19 @@ def complexity_report(eddis_result, dea=None, waiting=None, axes=None, title=Non
         _, axes = plt.subplots(1, 3, figsize=(13, 3.8))
     axes = np.ravel(axes)
     waiting = waiting if waiting is not None else eddis_result.waiting
-    if waiting is not None:
+    if waiting is not None and waiting.waiting_times.size:
         waiting.plot(ax=axes[0])
-    else:
+    else:  # no fit, or a fit read back without its waiting times
         axes[0].set_axis_off()
+        if waiting is not None:
+            axes[0].text(
+                0.5,
+                0.5,
+                f"mu = {waiting.mu:.2f} ± {waiting.mu_err:.2f}\n(waiting times not stored)",
+                ha="center",
+                va="center",
+                transform=axes[0].transAxes,
+            )
     for fit, rule in zip(
         (eddis_result.aj, eddis_result.ajl, eddis_result.sj), ("AJ", "AJL", "SJ"), strict=True
     ):

@@ -140,7 +140,7 @@ def test_cli_complexity(retinal_waves_dir, tmp_path, capsys):
     )
     out = capsys.readouterr().out
     assert rc == 0 and fig.exists()
-    assert f"events        {ev.size} event times" in out
+    assert f"events        {ev.size} events in" in out  # a .npy holds bare times: kind "events"
     for key in ("mu = ", "H(AJ )", "H(AJL)", "H(SJ )", "delta = ", "renewal", "because"):
         assert key in out
     assert (

@@ -1,10 +1,33 @@
 """Analysis of spike trains: events, avalanches, power laws, temporal complexity.
 
-Nothing in this subpackage imports Brian2: it works on :class:`neurodam.SpikeTrains`
-and plain arrays (times in float seconds).
+Nothing in this subpackage imports Brian2: it works on :class:`neurodam.SpikeTrains`,
+:class:`neurodam.EventTimes` and plain arrays (times in float seconds).
+
+Population activity and events (modules binning, events, switches)
+    population_activity, default_bin_width, resolve_threshold, avalanches,
+    avalanches_from_activity, Avalanches, transition_events, coincidence_events,
+    events_from_activity, switch_events
+
+Power laws (modules powerlaw, alternatives)
+    fit_power_law, PowerLawFit, compare_distributions, LikelihoodRatio
+
+Criticality (modules criticality, branching)
+    crackling_relation, Crackling, shape_collapse, ShapeCollapse, branching_ratio,
+    BranchingRatio
+
+Temporal complexity (modules waiting, walks, eddis, resolve, renewal, scaling)
+    waiting_times, survival, lattice_step, fit_waiting_times, WaitingTimeFit, event_walk,
+    eddis, eddis_all, EddisResult, resolve_mu, MuResolution, diffusion_entropy,
+    renewal_test, RenewalTest, aging_test, AgingTest, dfa, second_moment_scaling, ScalingFit
+
+Reports (module report)
+    avalanche_report, AvalancheReport, complexity_report, ComplexityReport
+
+Synthetic data with known answers (module synthetic)
+    branching_process, poisson_spikes, renewal_process, poisson_process, superpose
 """
 
-# --- events, avalanches, power laws, criticality (issue 3) ---
+from neurodam.analysis.binning import default_bin_width, population_activity, resolve_threshold
 from neurodam.analysis.branching import BranchingRatio, branching_ratio
 from neurodam.analysis.criticality import (
     Crackling,
@@ -12,15 +35,13 @@ from neurodam.analysis.criticality import (
     crackling_relation,
     shape_collapse,
 )
+from neurodam.analysis.eddis import EddisResult, diffusion_entropy, eddis, eddis_all
 from neurodam.analysis.events import (
     Avalanches,
     avalanches,
     avalanches_from_activity,
     coincidence_events,
-    default_bin_width,
     events_from_activity,
-    population_activity,
-    resolve_threshold,
     transition_events,
 )
 from neurodam.analysis.powerlaw import (
@@ -29,16 +50,23 @@ from neurodam.analysis.powerlaw import (
     compare_distributions,
     fit_power_law,
 )
-from neurodam.analysis.switches import switch_events
-from neurodam.analysis.synthetic import branching_process, poisson_spikes
-
-# --- temporal complexity ---
-# isort: split
-from neurodam.analysis.eddis import EddisResult, diffusion_entropy, eddis, eddis_all
 from neurodam.analysis.renewal import AgingTest, RenewalTest, aging_test, renewal_test
+from neurodam.analysis.report import (
+    AvalancheReport,
+    ComplexityReport,
+    avalanche_report,
+    complexity_report,
+)
 from neurodam.analysis.resolve import MuResolution, resolve_mu
 from neurodam.analysis.scaling import ScalingFit, dfa, second_moment_scaling
-from neurodam.analysis.synthetic import poisson_process, renewal_process, superpose
+from neurodam.analysis.switches import switch_events
+from neurodam.analysis.synthetic import (
+    branching_process,
+    poisson_process,
+    poisson_spikes,
+    renewal_process,
+    superpose,
+)
 from neurodam.analysis.waiting import (
     WaitingTimeFit,
     fit_waiting_times,
@@ -49,29 +77,29 @@ from neurodam.analysis.waiting import (
 from neurodam.analysis.walks import event_walk
 
 __all__ = [
-    # issue 3: events, avalanches, power laws, criticality
+    # population activity and events
     "Avalanches",
-    "BranchingRatio",
-    "Crackling",
-    "LikelihoodRatio",
-    "PowerLawFit",
-    "ShapeCollapse",
     "avalanches",
     "avalanches_from_activity",
-    "branching_process",
-    "branching_ratio",
     "coincidence_events",
-    "compare_distributions",
-    "crackling_relation",
     "default_bin_width",
     "events_from_activity",
-    "fit_power_law",
-    "poisson_spikes",
     "population_activity",
     "resolve_threshold",
-    "shape_collapse",
     "switch_events",
     "transition_events",
+    # power laws
+    "LikelihoodRatio",
+    "PowerLawFit",
+    "compare_distributions",
+    "fit_power_law",
+    # criticality
+    "BranchingRatio",
+    "Crackling",
+    "ShapeCollapse",
+    "branching_ratio",
+    "crackling_relation",
+    "shape_collapse",
     # temporal complexity
     "AgingTest",
     "EddisResult",
@@ -87,12 +115,20 @@ __all__ = [
     "event_walk",
     "fit_waiting_times",
     "lattice_step",
-    "poisson_process",
-    "renewal_process",
     "renewal_test",
     "resolve_mu",
     "second_moment_scaling",
-    "superpose",
     "survival",
     "waiting_times",
+    # reports
+    "AvalancheReport",
+    "ComplexityReport",
+    "avalanche_report",
+    "complexity_report",
+    # synthetic data
+    "branching_process",
+    "poisson_process",
+    "poisson_spikes",
+    "renewal_process",
+    "superpose",
 ]
