@@ -10,6 +10,7 @@ state          the initial state (and the other numpy draws of a run), shared by
 results        MemoryRun, the result object of every simulation
 reference      the numpy reference engine (oracle in tests, baseline in benchmarks)
 brian          the Brian2 model in named equation blocks (build_memory_network)
+brian_replicas R replicas as one Brian2 network (build_replica_network)
 network        MemoryNetwork: its Brian2 objects, run_args for reruns, collect
 session        MemorySession: compile once, rerun with new noise, T, lam, init, seed
 replicas       replica batching: R runs of one memory as one (simulate_replicas, ReplicaSession)
@@ -21,12 +22,8 @@ config         ready-made models (models/*.yaml): load_config, run_config
 """
 
 from neurodam.memory import reference, theory
-from neurodam.memory.brian import (
-    MemoryNetwork,
-    ReplicaNetwork,
-    build_memory_network,
-    build_replica_network,
-)
+from neurodam.memory.brian import MemoryNetwork, ReplicaNetwork, build_memory_network
+from neurodam.memory.brian_replicas import build_replica_network
 from neurodam.memory.config import MemoryConfig, load_config, run_config
 from neurodam.memory.interactions import (
     FieldKernel,
@@ -38,6 +35,7 @@ from neurodam.memory.interactions import (
 from neurodam.memory.nengo_export import to_nengo
 from neurodam.memory.params import DEFAULT_F, MemoryParams
 from neurodam.memory.replicas import (
+    batch_key,
     group_replicas,
     iter_replicas,
     replica_params,
@@ -61,6 +59,7 @@ __all__ = [
     "ReplicaNetwork",
     "ReplicaSession",
     "basin_of_attraction",
+    "batch_key",
     "build_memory_network",
     "build_replica_network",
     "capacity_curve",

@@ -225,7 +225,7 @@ class MemoryNetwork:
 @dataclass
 class ReplicaNetwork(MemoryNetwork):
     """R replicas of an associative memory as one Brian2 network
-    (:func:`neurodam.memory.brian.build_replica_network`).
+    (:func:`neurodam.memory.brian_replicas.build_replica_network`).
 
     The groups hold all replicas: ``feature`` N R neurons (neuron ``r N + j`` is neuron j
     of replica r), ``memory`` K R units, ``readout`` N R neurons, ``norm`` one neuron per

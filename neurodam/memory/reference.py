@@ -204,6 +204,7 @@ def run_replicas(
         As :func:`run`; an empty batch, replicas that differ in more than noise, seed and
         init, or ``schedule="async"`` (not batched).
     """
+    from neurodam.memory._batch import sync_batch
     from neurodam.memory.replicas import replica_params
 
     Ps = replica_params(params, noises=noises, seeds=seeds, inits=inits, **changes)
@@ -221,8 +222,8 @@ def run_replicas(
     S0 = np.stack([initial_state(xi, Q.init, g) for Q, g in zip(Ps, rngs, strict=True)])
     keep_states = "states" in P.record or "spikes" in P.record
     noise = np.array([Q.noise for Q in Ps])
-    ov, en, counts, states, finals = _run_sync_batch(
-        kern, S0, P, noise, rngs, keep_states, progress
+    ov, en, counts, states, finals = sync_batch(
+        kern, S0, P, noise, rngs, keep_states, _progress(P.steps, progress)
     )
     t1 = time.perf_counter()
     runs = []
@@ -249,76 +250,6 @@ def run_replicas(
         info["timing"] = {k: v / R for k, v in batch_timing.items()}
         info["batch"] = {"size": R, "index": r, "timing": dict(batch_timing)}
     return [run for _, run in runs]
-
-
-def _run_sync_batch(kern: FieldKernel, S0, P: MemoryParams, noise, rngs, keep_states, progress):
-    """The synchronous dynamics of R replicas (rows of ``S0``), each with its own noise
-    level and generator, in the draw order of :func:`_run_sync`.
-
-    The state is an (N, R) matrix, one replica per column. The overlaps are kept as an
-    (R, K) C-ordered matrix, so the (K, R) arrays of the kernel are F-ordered and every
-    per-replica sum over the patterns is the pairwise sum of a contiguous column, as in a
-    single run.
-    """
-    xi, dtype = kern.xi, kern.dtype
-    K, N = xi.shape
-    R, steps = len(rngs), P.steps
-    ov = np.empty((R, steps, K), dtype=np.float32)  # raw overlaps, divided by N at the end
-    en = np.empty((R, steps), dtype=np.float64)
-    counts = np.empty((R, steps), dtype=np.int64)
-    states = np.empty((R, steps, N), dtype=np.int8) if keep_states else None
-    # integer patterns: float32 overlaps are exact integers (|a| < 2^24), twice the speed
-    exact32 = kern.integer and kern.a_bound < 2.0**24
-    xi_ov = np.ascontiguousarray(xi, dtype=np.float32) if exact32 else xi
-
-    def overlaps(S):  # (R, K), C-ordered
-        A = S.T.astype(xi_ov.dtype) @ xi_ov.T
-        return A.astype(dtype, copy=False)
-
-    S = np.ascontiguousarray(S0.T, dtype=dtype)  # (N, R)
-    A = overlaps(S)
-    co = kern.coefficients(A.T)
-    beta = None if P.temperature is None else 1.0 / P.temperature
-    flip_noise = P.noise_mode == "flip"
-    plus = P.fire_on == "plus"
-    noisy = [r for r in range(R) if noise[r] > 0]
-    p_col = np.asarray(noise, dtype=np.float64)
-    # per-replica draws land in rows; a replica without noise draws nothing and its row
-    # (1.0) never counts as a hit
-    v = np.ones((R, N))
-    u = np.empty((R, N)) if not flip_noise else None
-    hit = np.empty((N, R), dtype=bool)
-    for t in _progress(steps, progress):
-        if beta is None:
-            new = kern.decide(A.T, S, co)
-        else:
-            new = np.empty_like(S)
-            for r, rng in enumerate(rngs):
-                hg = kern.glauber(A[r], S[:, r])
-                new[:, r] = np.where(rng.random(N) < glauber_probability(hg, beta), 1.0, -1.0)
-        if noisy:
-            for r in noisy:
-                rngs[r].random(out=v[r])
-                if u is not None:
-                    rngs[r].random(out=u[r])
-            np.less(v.T, p_col, out=hit)
-            if flip_noise:
-                np.negative(new, out=new, where=hit)
-            else:
-                new[hit] = np.where(u.T < 0.5, 1.0, -1.0)[hit]
-        if plus:
-            counts[:, t] = np.rint((N + new.sum(axis=0)) / 2)
-        else:
-            counts[:, t] = np.count_nonzero((new > 0) & (S < 0), axis=0)
-        S = new
-        A = overlaps(S)
-        ov[:, t] = A
-        co = kern.coefficients(A.T)
-        en[:, t] = kern.energies(A.T, co)
-        if keep_states:
-            states[:, t] = S.T
-    ov /= N
-    return ov, en, counts, states, np.ascontiguousarray(S.T).astype(np.int8)
 
 
 def _spike_indices(states, s0, fire_on, steps) -> tuple[np.ndarray, np.ndarray]:

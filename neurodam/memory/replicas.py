@@ -19,7 +19,7 @@ its single run would give (``params["batch"]`` notes the batch), and:
   last bits between the GEMM and the GEMV, inside the tie band of
   :func:`~neurodam.memory.kernel.tie_tolerance` (the tests measure the rate of
   differences; none was seen).
-* **Brian2** (the matrix form; :func:`neurodam.memory.brian.build_replica_network`): one
+* **Brian2** (the matrix form; :func:`neurodam.memory.brian_replicas.build_replica_network`): one
   group of N R feature neurons and K R memory units, the C++/Cython functions working on
   the N x R block. Brian2's ``rand()`` is one stream for the whole program, so a noisy
   replica cannot repeat its single run draw for draw: it is statistically identical

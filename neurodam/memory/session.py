@@ -208,7 +208,7 @@ class ReplicaSession:
     Notes
     -----
     Use it as a context manager. The first :meth:`run` builds (and compiles) the batched
-    network (:func:`~neurodam.memory.brian.build_replica_network`); later runs change each
+    network (:func:`~neurodam.memory.brian_replicas.build_replica_network`); later runs change each
     replica's noise, seed and initial state, and the shared temperature or F (as
     :class:`MemorySession`), through ``run_args``, with a new Brian2 seed
     (:func:`~neurodam.memory.replicas.replica_draws`). On the ``reference`` backend each
@@ -342,7 +342,7 @@ class ReplicaSession:
             return net.collect(Ps, extras)
 
         if self._built is None:
-            from neurodam.memory.brian import build_replica_network
+            from neurodam.memory.brian_replicas import build_replica_network
 
             def build():
                 return build_replica_network(self.patterns, Ps, init_states=S0)
