@@ -61,7 +61,8 @@ def sync_batch(kern: FieldKernel, S0, P: MemoryParams, noise, rngs, keep_states,
     # (1.0) never counts as a hit
     v = np.ones((R, N))
     u = np.empty((R, N)) if not flip_noise else None
-    hit = np.empty((N, R), dtype=bool)
+    hit = np.empty((R, N), dtype=bool)
+    p_row = p_col[:, None]
     for t in ticks:
         if beta is None:
             new = kern.decide(A.T, S, co)
@@ -75,11 +76,14 @@ def sync_batch(kern: FieldKernel, S0, P: MemoryParams, noise, rngs, keep_states,
                 rngs[r].random(out=v[r])
                 if u is not None:
                     rngs[r].random(out=u[r])
-            np.less(v.T, p_col, out=hit)
+            np.less(v, p_row, out=hit)
+            # np.where instead of a masked ufunc (ten times slower on an (N, R) block);
+            # the same +-1 values as the single run's negation or reset
             if flip_noise:
-                np.negative(new, out=new, where=hit)
+                new *= np.where(hit.T, -1.0, 1.0)
             else:
-                new[hit] = np.where(u.T < 0.5, 1.0, -1.0)[hit]
+                reset = np.where(u.T < 0.5, 1.0, -1.0)
+                new = np.where(hit.T, reset, new).astype(new.dtype, copy=False)
         if plus:
             counts[:, t] = np.rint((N + new.sum(axis=0)) / 2)
         else:
