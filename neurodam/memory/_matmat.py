@@ -13,10 +13,13 @@ runs i = 0, 1, ... in order, single-threaded):
 ``put_s(i, sigma)`` and ``put_c(i, c..., d...)`` copy the states and coefficients into the
 buffers. The C++ kernels are register-blocked (4 replicas x 8 neurons for the fields,
 4 replicas x 2 patterns for the overlaps) with GCC/Clang vector extensions, plain loops
-elsewhere. Each field is summed over the patterns in order, as the single-run C++ code
-sums it (:func:`neurodam.memory._matvec._cpp_axpy_field`), so a replica's fields are those
-of its single run bit for bit. The overlaps of integer patterns (``|a| < 2^24``) are summed
-in float32, exactly, at twice the SIMD width; other patterns in float64.
+elsewhere. A row of +-1 entries is summed by its rarer sign (``2 sum_{+1} - tot``, see
+:func:`_sparse_rows`), so a field may differ from the single run's in-order sum
+(:func:`neurodam.memory._matvec._cpp_axpy_field`) in the last bits: inside the tie band
+of :func:`~neurodam.memory.kernel.tie_tolerance`, and the deterministic trajectories are
+tested identical to the reference engine. The overlaps of integer patterns
+(``|a| < 2^24``) are exact integers either way (float32, at twice the SIMD width); other
+patterns are summed in float64.
 """
 
 from __future__ import annotations
