@@ -229,6 +229,17 @@ def test_brian2_replicas_have_their_own_noise_numpy_target():
     assert again[0].params["batch"]["brian_seed"] == fresh[0].params["batch"]["brian_seed"]
 
 
+def test_brian2_padding_with_generator_seeds():
+    """A shorter last chunk is padded with its last replica; a Generator seed is not
+    shared by the padding (it would be refused as two replicas sharing one Generator)."""
+    xi = patterns.rademacher(3, 20, seed=1)
+    Ps = replica_params("exp", noises=[0.1] * 3, seeds=[np.random.default_rng(k) for k in range(3)],
+                        steps=3, backend="numpy")  # fmt: skip
+    runs = simulate_replicas(xi, Ps, max_replicas=2)
+    assert [r.params["batch"]["index"] for r in runs] == [0, 1, 0]
+    assert [r.params["batch"]["size"] for r in runs] == [2, 2, 2]
+
+
 # slow: the first runtime run compiles the Cython code objects (minutes on a cold cache)
 @pytest.mark.slow
 def test_brian2_replicas_noise0_identical_cython_runtime():

@@ -269,7 +269,8 @@ def iter_replicas(
     -----
     On a Brian2 backend the network is built (and compiled) once for
     ``min(max_replicas, R)`` replicas and rerun for every chunk; a shorter last chunk is
-    padded with copies of its last replica, whose results are dropped.
+    padded with copies of its last replica (seed 0 if that seed is a Generator), whose
+    results are dropped.
     """
     items = replica_params(params, noises=noises, seeds=seeds, inits=inits, **changes)
     size = check_int(max_replicas, "max_replicas", min=1)
@@ -289,7 +290,10 @@ def iter_replicas(
     with ReplicaSession(patterns, items[:width], build_dir=build_dir) as session:
         for chunk in _chunks(len(items), size):
             batch = [items[k] for k in chunk]
-            batch += [batch[-1]] * (width - len(batch))
+            pad = batch[-1]
+            if isinstance(pad.seed, np.random.Generator):  # a Generator is not shared
+                pad = pad.replace(seed=0)
+            batch += [pad] * (width - len(batch))
             runs = session.run(batch, progress=progress)
             yield from zip(chunk, runs[: len(chunk)], strict=True)
 
