@@ -17,11 +17,18 @@ replicas       replica batching: R runs of one memory as one (simulate_replicas,
 simulate       simulate(): one entry point for the reference engine and every Brian2 device
 retrieval      retrieval overlaps, basins of attraction, capacity curves
 theory         replica-symmetric and mean-field theory (AGS, dense transitions, learning)
+learning       couplings learnt from examples (supervised, unsupervised): from_examples
+multitask      multitasking on diluted patterns: cascades, hierarchical threshold
+phase          phase diagrams by Monte Carlo (sweep engine) with the theory lines on top
+modern         modern (continuous) Hopfield network: softmax update, energy, bounds; F="lse:beta"
+modern_brian   the same network as a Brian2 model (build_modern_network, run_modern)
+modern_config  model files of kind "modern"
+attention      linear attention: Hebbian outer-product key/value memory and its capacity
 nengo_export   to_nengo: the same memory as a nengo.Network
 config         ready-made models (models/*.yaml): load_config, run_config
 """
 
-from neurodam.memory import reference, theory
+from neurodam.memory import attention, modern, reference, theory
 from neurodam.memory.brian import MemoryNetwork, ReplicaNetwork, build_memory_network
 from neurodam.memory.brian_replicas import build_replica_network
 from neurodam.memory.config import MemoryConfig, load_config, run_config
@@ -32,8 +39,13 @@ from neurodam.memory.interactions import (
     register_interaction,
     registered_interactions,
 )
+from neurodam.memory.learning import from_examples, overlaps_with
+from neurodam.memory.modern import simulate_modern
+from neurodam.memory.modern_brian import build_modern_network
+from neurodam.memory.multitask import cascade, multitask_scan
 from neurodam.memory.nengo_export import to_nengo
 from neurodam.memory.params import DEFAULT_F, MemoryParams
+from neurodam.memory.phase import PhaseDiagram, dense_hysteresis, phase_diagram
 from neurodam.memory.replicas import (
     batch_key,
     group_replicas,
@@ -56,19 +68,29 @@ __all__ = [
     "MemoryParams",
     "MemoryRun",
     "MemorySession",
+    "PhaseDiagram",
     "ReplicaNetwork",
     "ReplicaSession",
+    "attention",
     "basin_of_attraction",
     "batch_key",
     "build_memory_network",
+    "build_modern_network",
     "build_replica_network",
     "capacity_curve",
+    "cascade",
+    "dense_hysteresis",
+    "from_examples",
     "group_replicas",
     "hopfield_rs_overlap",
     "iter_replicas",
     "load_config",
     "load_observables",
+    "modern",
+    "multitask_scan",
+    "overlaps_with",
     "parse_interaction",
+    "phase_diagram",
     "reference",
     "register_interaction",
     "registered_interactions",
@@ -77,6 +99,7 @@ __all__ = [
     "run_config",
     "save_observables",
     "simulate",
+    "simulate_modern",
     "simulate_replicas",
     "theory",
     "to_nengo",
