@@ -10,8 +10,10 @@ state          the initial state (and the other numpy draws of a run), shared by
 results        MemoryRun, the result object of every simulation
 reference      the numpy reference engine (oracle in tests, baseline in benchmarks)
 brian          the Brian2 model in named equation blocks (build_memory_network)
+brian_replicas R replicas as one Brian2 network (build_replica_network)
 network        MemoryNetwork: its Brian2 objects, run_args for reruns, collect
 session        MemorySession: compile once, rerun with new noise, T, lam, init, seed
+replicas       replica batching: R runs of one memory as one (simulate_replicas, ReplicaSession)
 simulate       simulate(): one entry point for the reference engine and every Brian2 device
 retrieval      retrieval overlaps, basins of attraction, capacity curves
 theory         replica-symmetric and mean-field theory (AGS, dense transitions, learning)
@@ -27,7 +29,8 @@ config         ready-made models (``models/*.yaml``): load_config, run_config
 """
 
 from neurodam.memory import attention, modern, reference, theory
-from neurodam.memory.brian import MemoryNetwork, build_memory_network
+from neurodam.memory.brian import MemoryNetwork, ReplicaNetwork, build_memory_network
+from neurodam.memory.brian_replicas import build_replica_network
 from neurodam.memory.config import MemoryConfig, load_config, run_config
 from neurodam.memory.interactions import (
     FieldKernel,
@@ -43,9 +46,16 @@ from neurodam.memory.multitask import cascade, multitask_scan
 from neurodam.memory.nengo_export import to_nengo
 from neurodam.memory.params import DEFAULT_F, MemoryParams
 from neurodam.memory.phase import PhaseDiagram, dense_hysteresis, phase_diagram
+from neurodam.memory.replicas import (
+    batch_key,
+    group_replicas,
+    iter_replicas,
+    replica_params,
+    simulate_replicas,
+)
 from neurodam.memory.results import MemoryRun, load_observables, save_observables
 from neurodam.memory.retrieval import basin_of_attraction, capacity_curve, retrieval_overlap
-from neurodam.memory.session import MemorySession
+from neurodam.memory.session import MemorySession, ReplicaSession
 from neurodam.memory.simulate import simulate
 from neurodam.memory.theory import hopfield_rs_overlap
 
@@ -59,15 +69,21 @@ __all__ = [
     "MemoryRun",
     "MemorySession",
     "PhaseDiagram",
+    "ReplicaNetwork",
+    "ReplicaSession",
     "attention",
     "basin_of_attraction",
-    "build_modern_network",
+    "batch_key",
     "build_memory_network",
+    "build_modern_network",
+    "build_replica_network",
     "capacity_curve",
-    "dense_hysteresis",
     "cascade",
+    "dense_hysteresis",
     "from_examples",
+    "group_replicas",
     "hopfield_rs_overlap",
+    "iter_replicas",
     "load_config",
     "load_observables",
     "modern",
@@ -78,11 +94,13 @@ __all__ = [
     "reference",
     "register_interaction",
     "registered_interactions",
+    "replica_params",
     "retrieval_overlap",
     "run_config",
     "save_observables",
     "simulate",
     "simulate_modern",
+    "simulate_replicas",
     "theory",
     "to_nengo",
 ]

@@ -54,7 +54,7 @@ import numpy as np
 
 from neurodam.memory.interactions import Interaction
 from neurodam.memory.kernel import BrianCode, FieldKernel
-from neurodam.memory.network import MemoryNetwork
+from neurodam.memory.network import MemoryNetwork, ReplicaNetwork
 from neurodam.memory.params import MemoryParams, as_params
 from neurodam.memory.state import check_state, run_draws
 
@@ -65,6 +65,7 @@ __all__ = [
     "READOUT_EQS",
     "UPDATE",
     "MemoryNetwork",
+    "ReplicaNetwork",
     "build_memory_network",
 ]
 
@@ -80,6 +81,9 @@ mv : 1                        # scratch: return value of the matrix-form functio
 p : 1 (shared, constant)      # SEDAM noise probability (Cafiso & Paradisi 2026)
 beta : 1 (shared, constant)   # 1/T of the Glauber heat bath
 """
+P_SHARED = "p : 1 (shared, constant)      # SEDAM noise probability (Cafiso & Paradisi 2026)"
+#: Replicas of one network (:func:`build_replica_network`) each have their own noise level.
+P_REPLICA = "p : 1 (constant)              # SEDAM noise probability of the neuron's replica"
 #: The self term: summed per neuron, or (+-1 patterns) the sum of d, the same for every i.
 SELF_SUMMED = "sd : 1                        # sum_j (E_j^T d_j)_i, multiplies sigma_i\n"
 SELF_LINKED = "sd : 1 (linked)               # sum_mu d_mu (+-1 patterns), multiplies sigma_i\n"
@@ -230,22 +234,32 @@ def build_memory_network(
     )
 
 
-def _groups(P: MemoryParams, kernel: FieldKernel, code: BrianCode, dt_sub, name: str):
-    """The feature neurons, the memory units and the readout (the equation blocks)."""
+def _groups(
+    P: MemoryParams,
+    kernel: FieldKernel,
+    code: BrianCode,
+    dt_sub,
+    name: str,
+    replicas: int | None = None,
+):
+    """The feature neurons, the memory units and the readout (the equation blocks);
+    ``replicas=R`` (a batched network): R N neurons, R K units, the noise p per neuron, and
+    a readout that spikes only when the spikes are recorded."""
     import brian2 as b2
 
-    K, N = kernel.K, kernel.N
+    K, N, R = kernel.K, kernel.N, replicas or 1
     self_eqs = SELF_LINKED if kernel.even_ones else SELF_SUMMED
+    feature_eqs = FEATURE_EQS if replicas is None else FEATURE_EQS.replace(P_SHARED, P_REPLICA)
     feature = b2.NeuronGroup(
-        N,
-        FEATURE_EQS + self_eqs + _shared(code.feature_params),
+        N * R,
+        feature_eqs + self_eqs + _shared(code.feature_params),
         dt=dt_sub,
         namespace={},
         name=f"{name}_feature",
     )
     coefficients = "".join(f"{v} : 1\n" for v in kernel.odd_names + kernel.even_names)
     memory = b2.NeuronGroup(
-        K,
+        K * R,
         MEMORY_EQS
         + coefficients
         + _shared(code.memory_params)
@@ -255,25 +269,31 @@ def _groups(P: MemoryParams, kernel: FieldKernel, code: BrianCode, dt_sub, name:
         namespace={},
         name=f"{name}_memory",
     )
+    spiking = replicas is None or "spikes" in P.record
     readout = b2.NeuronGroup(
-        N,
-        READOUT_EQS,
-        threshold=FIRE_RULE[P.fire_on],
-        reset="",
+        N * R,
+        READOUT_EQS if replicas is None else READOUT_EQS + "mv : 1  # scratch\n",
+        threshold=FIRE_RULE[P.fire_on] if spiking else None,
+        reset="" if spiking else None,
         dt=P.dt * b2.second,
         name=f"{name}_readout",
     )
     readout.s = b2.linked_var(feature, "sigma")
-    readout.thresholder["spike"].when = "start"
-    readout.thresholder["spike"].order = -100
+    if spiking:
+        readout.thresholder["spike"].when = "start"
+        readout.thresholder["spike"].order = -100
     readout.run_regularly("prev = s", when="start", order=-99, name=f"{name}_readout_prev")
     return feature, memory, readout
 
 
-def _normaliser(feature, memory, kernel: FieldKernel, code: BrianCode, dt_sub, name: str):
-    """One neuron summing over the memory units: D = sum_mu d_mu (+-1 patterns: the self
-    term of every feature neuron) and the normaliser Z of F = exp."""
+def _normaliser(
+    feature, memory, kernel: FieldKernel, code: BrianCode, dt_sub, name: str, replicas: int = 1
+):
+    """One neuron (per replica) summing over the memory units: D = sum_mu d_mu (+-1
+    patterns: the self term of every feature neuron) and the normaliser Z of F = exp."""
     import brian2 as b2
+
+    K, N, R = kernel.K, kernel.N, replicas
 
     sums = []
     if kernel.even_ones:
@@ -282,14 +302,17 @@ def _normaliser(feature, memory, kernel: FieldKernel, code: BrianCode, dt_sub, n
         sums.append(f"Z_post = {code.zterm} : 1 (summed)")
     if not sums:
         return None, None
-    norm = b2.NeuronGroup(1, "D : 1\nZ : 1", dt=dt_sub, name=f"{name}_norm")
+    norm = b2.NeuronGroup(R, "D : 1\nZ : 1", dt=dt_sub, name=f"{name}_norm")
     to_norm = b2.Synapses(memory, norm, "\n".join(sums), dt=dt_sub, name=f"{name}_to_norm")
-    to_norm.connect()
+    if R == 1:
+        to_norm.connect()
+    else:  # unit r K + mu -> neuron r
+        to_norm.connect(i=np.arange(K * R), j=np.arange(K * R) // K)
     if code.zterm:
-        memory.Zl = b2.linked_var(norm, "Z", index=np.zeros(kernel.K, dtype=int))
+        memory.Zl = b2.linked_var(norm, "Z", index=np.arange(K * R) // K)
         _at(to_norm.summed_updaters["Z_post"], ORDER["Z"])
     if kernel.even_ones:
-        feature.sd = b2.linked_var(norm, "D", index=np.zeros(kernel.N, dtype=int))
+        feature.sd = b2.linked_var(norm, "D", index=np.arange(N * R) // N)
         _at(to_norm.summed_updaters["D_post"], ORDER["fields"])
     return norm, to_norm
 

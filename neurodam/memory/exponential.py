@@ -155,6 +155,14 @@ class ExponentialKernel(FieldKernel):
             w = coefficients[0][0]
         return -(self.lam * float(c) + math.log(float(w.sum()))) / self.lam
 
+    def energies(self, a, coefficients=None):
+        c = a.max(axis=0)
+        w = self.coefficients(a)[0][0] if coefficients is None else coefficients[0][0]
+        # per column: the pairwise sum of a contiguous column (F-ordered a) and math.log,
+        # as energy() computes them; the rest elementwise, the same IEEE operations
+        logs = np.array([math.log(x) for x in np.asfortranarray(w).sum(axis=0).tolist()])
+        return -(self.lam * c.astype(np.float64) + logs) / self.lam
+
     def glauber(self, a, s):
         lam = self.lam
         w = np.exp(lam * (a - a.max()))

@@ -254,6 +254,17 @@ class FieldKernel:
         ``a``, when already computed)."""
         return float(self.interaction.energy_from_overlaps(a, self.N))
 
+    def energies(self, a: np.ndarray, coefficients=None) -> np.ndarray:
+        """The energies of a batch of states from their overlaps ``a`` (K, B): entry b
+        equals ``energy(a[:, b], ...)`` bit for bit (``coefficients``: those of ``a``)."""
+        out = np.empty(a.shape[1])
+        for b in range(a.shape[1]):
+            co = None
+            if coefficients is not None:
+                co = ([c[:, b] for c in coefficients[0]], [d[:, b] for d in coefficients[1]])
+            out[b] = self.energy(a[:, b], co)
+        return out
+
     def single(self, ae: np.ndarray, i: int, s: Any) -> Any:
         """The decision variable of neuron i from the overlaps without it, ``ae`` (K,) or
         (K, B); the new state is its sign, 0 keeping ``s``."""

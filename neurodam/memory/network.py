@@ -18,8 +18,9 @@ from neurodam.memory.kernel import BrianCode, FieldKernel
 from neurodam.memory.params import MemoryParams
 from neurodam.memory.results import MemoryRun
 from neurodam.memory.state import check_state
+from neurodam.spikes import SpikeTrains
 
-__all__ = ["MemoryNetwork"]
+__all__ = ["MemoryNetwork", "ReplicaNetwork"]
 
 
 @dataclass
@@ -223,3 +224,149 @@ class MemoryNetwork:
         final = np.asarray(self.readout.prev[:]).astype(np.int8)
         return MemoryRun(spikes=spikes, overlaps=overlaps, energy=energy, params=info,
                          states=states, final_state=final, dt=float(dt), counts=counts)  # fmt: skip
+
+
+@dataclass
+class ReplicaNetwork(MemoryNetwork):
+    """R replicas of an associative memory as one Brian2 network
+    (:func:`neurodam.memory.brian_replicas.build_replica_network`).
+
+    The groups hold all replicas: ``feature`` N R neurons (neuron ``r N + j`` is neuron j
+    of replica r), ``memory`` K R units, ``readout`` N R neurons, ``norm`` one neuron per
+    replica; ``act`` counts each replica's firing neurons per step. ``init`` is the (R, N)
+    array of initial states, ``params`` the first replica's parameters.
+
+    Attributes
+    ----------
+    replicas : int
+        R.
+    replica_params : tuple of MemoryParams
+        The parameters the network was built with, one per replica.
+    act : brian2.NeuronGroup or None
+        One neuron per replica holding its activity (when recorded).
+    """
+
+    replicas: int = 1
+    replica_params: tuple = ()
+    act: Any = None
+
+    def run_args(
+        self,
+        noise: Any = None,
+        temperature: float | None = None,
+        init: np.ndarray | None = None,
+        F: str | Interaction | None = None,
+        order: np.ndarray | None = None,
+    ) -> dict:
+        """``run_args`` for a rerun without rebuilding (see :meth:`MemoryNetwork.run_args`).
+
+        Parameters
+        ----------
+        noise : sequence of R floats, optional
+            The noise p of each replica.
+        temperature, F
+            As for a single network (shared by the replicas).
+        init : (R, N) array of +-1, optional
+            The initial state of each replica.
+        order : None
+            Replicas are synchronous: no update order.
+        """
+        R, N = self.replicas, self.N
+        if order is not None:
+            raise ValueError("order: replicas run the synchronous schedule (no update order)")
+        args = MemoryNetwork.run_args(self, temperature=temperature, F=F)
+        if noise is not None:
+            values = np.asarray(noise, dtype=np.float64).ravel()
+            if values.shape != (R,):
+                raise ValueError(
+                    f"noise: expected one noise level per replica ({R}), got {noise!r}"
+                )
+            for v in values:
+                self.params.replace(noise=float(v))  # the range check of MemoryParams
+            args[self.feature.p] = np.repeat(values, N)
+        if init is not None:
+            S = np.asarray(init)
+            if S.shape != (R, N) or not np.all(np.abs(S) == 1):
+                raise ValueError(
+                    f"init: expected an (R={R}, N={N}) array of +-1 states, got shape {S.shape}"
+                )
+            S = S.astype(np.float64)
+            A = (S @ self.patterns.T).ravel()
+            args[self.feature.sigma] = S.ravel()
+            args[self.memory.a] = A
+            args[self.memory.am] = A
+            args[self.readout.prev] = S.ravel()
+        return args
+
+    def collect(  # type: ignore[override]
+        self, params: Any = None, extra_params: Any = None
+    ) -> list[MemoryRun]:
+        """One :class:`MemoryRun` per replica from the monitors of the last (re)run.
+
+        ``params``: the replicas' parameters of that run (default: those of the build);
+        ``extra_params``: one dict per replica, added to its ``MemoryRun.params``.
+        """
+        Ps = list(self.replica_params if params is None else params)
+        R, N, K = self.replicas, self.N, self.K
+        if len(Ps) != R:
+            raise ValueError(f"params: expected {R} replicas, got {len(Ps)}")
+        extras = list(extra_params) if extra_params is not None else [{}] * R
+        P = Ps[0]
+        steps, dt = P.steps, P.dt
+        mons = self.monitors
+        if "overlaps" not in mons:
+            raise ValueError("record: collect needs the overlaps; build with 'overlaps' in record")
+        a = np.asarray(mons["overlaps"].am[:], dtype=np.float32).T[1 : steps + 1]
+        if a.shape[0] != steps:
+            raise RuntimeError(f"collect: expected {steps} recorded steps, got {a.shape[0]}")
+        a = a.reshape(steps, R, K)
+        counts = None
+        if "activity" in mons:
+            n = np.asarray(mons["activity"].n[:], dtype=np.float64)[:, 1 : steps + 1]
+            counts = np.rint(n).astype(np.int64)
+        states = None
+        if "states" in mons:
+            states = np.asarray(mons["states"].s[:]).T[1 : steps + 1].astype(np.int8)
+            states = states.reshape(steps, R, N)
+        spikes = None
+        if "spikes" in mons:
+            mon = mons["spikes"]
+            t = np.rint(np.asarray(mon.t_[:], dtype=np.float64) / dt) * dt
+            i = np.asarray(mon.i[:], dtype=np.int64)
+            keep = t >= dt  # spikes at 0 report the initial state
+            t, i = t[keep], i[keep]
+            rep = i // N
+            spikes = (t, i - rep * N, rep, mon.name)
+        final = np.asarray(self.readout.prev[:]).astype(np.int8).reshape(R, N)
+        energy_of = self.interaction.energy_from_overlaps
+        runs = []
+        for r, (Q, extra) in enumerate(zip(Ps, extras, strict=True)):
+            ar = np.ascontiguousarray(a[:, r, :])
+            energy = np.concatenate([energy_of(ar[k : k + 4096], N) for k in range(0, steps, 4096)])
+            ar /= np.float32(N)
+            info = dict(Q.to_dict(), N=N, K=K, form=Q.brian_form, **(extra or {}))
+            meta = dict(Q.scalars(), N=N, K=K, form=Q.brian_form, backend=info.get("backend"))
+            meta.update(dt=dt, stamp="end")
+            if spikes is not None:
+                t, senders, rep, mon_name = spikes
+                m = rep == r
+                meta = {"source": "brian2", "monitor": mon_name, "group": self.readout.name,
+                        **meta}  # fmt: skip
+                train = SpikeTrains(t[m], senders[m], n_neurons=N, t_start=0.0,
+                                    t_stop=steps * dt, meta=meta)  # fmt: skip
+            else:
+                train = SpikeTrains([], [], n_neurons=N, t_start=0.0, t_stop=steps * dt,
+                                    meta=meta)  # fmt: skip
+            runs.append(
+                MemoryRun(
+                    spikes=train,
+                    overlaps=ar,
+                    energy=energy,
+                    params=info,
+                    states=None if states is None else np.ascontiguousarray(states[:, r]),
+                    final_state=final[r],
+                    dt=float(dt),
+                    counts=None if counts is None else counts[r],
+                )
+            )
+        return runs
