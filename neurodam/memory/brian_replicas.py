@@ -3,7 +3,7 @@
 The replicas (:mod:`neurodam.memory.replicas`) share the patterns and every parameter but
 the noise p, the seed and the initial state. Feature neuron ``r N + j`` is neuron j of
 replica r and memory unit ``r K + mu`` its overlap ``a_mu = sum_j xi_mu,j sigma_j`` with
-pattern mu; the matrix-form functions (:mod:`neurodam.memory._matmat`) compute the
+pattern mu; the matrix-form functions (``neurodam.memory._matmat``) compute the
 overlaps ``A = S Xi^T`` and the fields ``G = C T`` of all replicas with two matrix-matrix
 products per step, and the equation blocks are those of a single network
 (:mod:`neurodam.memory.brian`): ``sigma_i <- sgn h_i`` (or the Glauber heat bath), then the
@@ -45,7 +45,7 @@ def build_replica_network(
     but the noise p, the seed and the initial state. Feature neuron ``r N + j`` is neuron j
     of replica r and memory unit ``r K + mu`` holds its overlap with pattern mu; the
     matrix-form functions compute the overlaps and fields of all replicas with two
-    matrix-matrix products per step (:mod:`neurodam.memory._matmat`), and each replica has
+    matrix-matrix products per step (``neurodam.memory._matmat``), and each replica has
     its own normaliser neuron. The noise p is a per-neuron constant, so every replica has
     its own. The activity of each replica is counted by a summed variable (one neuron per
     replica); the readout spikes only when the spikes are recorded.
@@ -153,7 +153,7 @@ def _check_states(states: Any, R: int, N: int) -> np.ndarray:
 def _activity(readout, P: MemoryParams, N: int, R: int, name: str):
     """Per replica, the number of readout neurons firing in each step (the population
     activity of that replica): counted over its N readout neurons by the fire rule of
-    :data:`FIRE_RULE` before ``prev`` moves on (:func:`neurodam.memory._matmat.counter`),
+    :data:`FIRE_RULE` before ``prev`` moves on (``neurodam.memory._matmat.counter``),
     held by one neuron per replica, and monitored (sample k: the step that ended at
     ``k dt``)."""
     import brian2 as b2

@@ -258,6 +258,7 @@ class ReplicaSession:
 
     @property
     def backend(self) -> str:
+        """The backend shared by the replicas of this session (``params[0].backend``)."""
         return self.params[0].backend
 
     @property
