@@ -19,10 +19,14 @@ RidgeReadout, RLSReadout, nrmse
 
 Tasks and criticality
 ---------------------
-neurodam.reservoir.tasks         narma10, memory_capacity, template_classification
-neurodam.reservoir.criticality   coupling_sweep
+neurodam.reservoir.tasks         narma10, memory_capacity, template_classification, DelayLine
+neurodam.reservoir.criticality   coupling_sweep, criticality_indicators
+neurodam.reservoir.config        from_config, run_config (models/*.yaml)
+neurodam.reservoir.reference     the numpy translation of Izhikevich's net.m (tests, benchmarks)
 """
 
+from neurodam.reservoir import criticality, tasks
+from neurodam.reservoir.config import from_config, run_config
 from neurodam.reservoir.encoders import (
     CurrentInput,
     PoissonRateInput,
@@ -51,7 +55,9 @@ __all__ = [
     "ReservoirSession",
     "RidgeReadout",
     "SpikeInput",
+    "criticality",
     "current_injection",
+    "from_config",
     "expected_connections",
     "izhikevich_reservoir",
     "jitter",
@@ -59,7 +65,9 @@ __all__ = [
     "liquid_state",
     "nrmse",
     "poisson_rate",
+    "run_config",
     "simulate",
     "spike_input",
     "spike_template",
+    "tasks",
 ]
