@@ -73,9 +73,10 @@ def liquid_state(
         n = ids.size
     order = np.argsort(t, kind="stable")
     ts = t[order]
-    k = np.searchsorted(ts, st, side="left")
-    keep = k < ts.size
-    k, st, ss = k[keep], st[keep], ss[keep]
+    # spikes are sorted: those in (t_{k-1}, t_k] go to readout k (one searchsorted per readout)
+    bounds = np.searchsorted(st, ts, side="right")
+    k = np.repeat(np.arange(ts.size), np.diff(bounds, prepend=0))
+    st, ss = st[: bounds[-1]], ss[: bounds[-1]]
     weight = np.exp((st - ts[k]) / tau)
     state = np.bincount(k * n + ss, weights=weight, minlength=ts.size * n).reshape(ts.size, n)
     decay = np.exp(-np.diff(ts) / tau)
