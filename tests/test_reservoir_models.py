@@ -265,3 +265,34 @@ def test_liquid_runs_on_cuda_standalone():
     assert gpu.spikes.n_neurons == 45
     # float summation order on the GPU may differ: compare spike counts within 5 %
     assert abs(len(gpu.spikes) - len(cpu.spikes)) <= 0.05 * len(cpu.spikes) + 2
+
+
+def test_attach_a_readout_population_with_plastic_synapses():
+    """The extension point of the three-factor readout: a readout group and synapses from the
+    excitatory neurons, created inside the build and read after the run."""
+    import brian2 as b2
+
+    def attach(built):
+        dt = built.model.dt * b2.second  # the reservoir's step
+        readout = b2.NeuronGroup(
+            1, "dy/dt = -y / (20*ms) : 1", method="exact", dt=dt, name="readout"
+        )
+        syn = b2.Synapses(built.exc, readout, "w : 1", on_pre="y_post += w; w += 0.001",
+                          name="readout_syn")  # fmt: skip
+        syn.connect()
+        syn.w = 0.01
+        mon = b2.StateMonitor(readout, "y", record=0, dt=dt, name="readout_y")
+        return [readout, syn, mon]
+
+    def collect(built):
+        net = built.network
+        return np.asarray(net["readout_y"].y[0]), np.asarray(net["readout_syn"].w[:])
+
+    m = izhikevich_reservoir(40, 10, seed=1)
+    r = simulate(m, 0.2, seed=2, attach=attach, collect=collect)
+    y, w = r.extra
+    n_exc_spikes = int(np.sum(r.spikes.senders < 40))
+    assert y.shape == (200,) and y.max() > 0
+    assert w.shape == (40,)
+    # every excitatory spike raised its synapse's weight by 0.001 (the plastic rule ran)
+    np.testing.assert_allclose(w.sum(), 40 * 0.01 + 0.001 * n_exc_spikes)
