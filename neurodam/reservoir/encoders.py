@@ -145,8 +145,8 @@ class PoissonRateInput:
     def run_args(self, built, name: str, new: PoissonRateInput) -> dict:
         if not isinstance(new, PoissonRateInput) or new.rates.shape != self.rates.shape:
             raise ValueError(
-                f"inputs: a rerun needs a poisson_rate input of shape {self.rates.shape}, "
-                f"got {getattr(new, 'rates', new).shape if hasattr(new, 'rates') else new!r}"
+                f"inputs: a rerun needs a poisson_rate input of shape {self.rates.shape} "
+                f"(samples, channels) in place of input {name!r}"
             )
         import brian2 as b2
 

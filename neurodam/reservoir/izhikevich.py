@@ -242,7 +242,7 @@ def _build(model: Reservoir, prefix: str) -> ReservoirNetwork:
         network=net,
         neurons=neurons,
         exc=neurons[: model.n_exc],
-        inh=neurons[model.n_exc :],
+        inh=neurons[model.n_exc :] if model.n_inh else None,
         synapses={"all": syn},
         spikes=spikes,
         model=model,

@@ -349,15 +349,23 @@ def _build(model: Reservoir, prefix: str) -> ReservoirNetwork:
         network=net,
         neurons=neurons,
         exc=neurons[: model.n_exc],
-        inh=neurons[model.n_exc :],
+        inh=neurons[model.n_exc :] if model.n_inh else None,
         synapses=synapses,
         spikes=spikes,
         model=model,
         shared={
             name: (neurons, name)
-            for name in ("coupling", "tau_m", "R_in", "I_b", "tau_e", "tau_i", "v_thresh")
-        }
-        | {"v_reset": (neurons, "v_reset")},
+            for name in (
+                "coupling",
+                "tau_m",
+                "R_in",
+                "I_b",
+                "tau_e",
+                "tau_i",
+                "v_thresh",
+                "v_reset",
+            )
+        },
     )
 
 

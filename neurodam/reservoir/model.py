@@ -122,7 +122,7 @@ class ReservoirNetwork:
     neurons : brian2.NeuronGroup
         All neurons, excitatory first.
     exc, inh : brian2.Subgroup
-        ``neurons[:n_exc]`` and ``neurons[n_exc:]``.
+        ``neurons[:n_exc]`` and ``neurons[n_exc:]`` (None without inhibitory neurons).
     synapses : dict of str to brian2.Synapses
         The recurrent synapses by name (``"all"`` for the Izhikevich network; ``"ee"``,
         ``"ei"``, ``"ie"``, ``"ii"`` for the liquid).

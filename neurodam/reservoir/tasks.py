@@ -189,7 +189,7 @@ class NarmaResult:
     params: dict
 
 
-def _split(n_train: int, n_test: int, washout: int) -> None:
+def _check_test_and_washout(n_test: int, washout: int) -> None:
     check_int(n_test, "n_test", min=2)
     check_int(washout, "washout", min=0)
 
@@ -224,7 +224,7 @@ def narma10(
     """
     _check_model(model)
     n_train = check_int(n_train, "n_train", min=11)
-    _split(n_train, n_test, washout)
+    _check_test_and_washout(n_test, washout)
     rng = np.random.default_rng(seed)
     s_series, s_states = (int(x) for x in rng.integers(2**31 - 1, size=2))
     n = washout + n_train + n_test
@@ -309,7 +309,7 @@ def memory_capacity(
         raise ValueError(
             f"n_train: expected more training samples than max_delay={max_delay}, got {n_train}"
         )
-    _split(n_train, n_test, washout)
+    _check_test_and_washout(n_test, washout)
     rng = np.random.default_rng(seed)
     s_series, s_states = (int(x) for x in rng.integers(2**31 - 1, size=2))
     pad = max(washout, max_delay)
