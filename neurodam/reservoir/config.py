@@ -26,6 +26,7 @@ any other key   a parameter of the model (see ``izhikevich.PARAMETERS``, ``lif.P
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -137,10 +138,10 @@ def run_config(mapping: Mapping[str, Any], progress: bool = False):
     model = from_config(mapping)
     inputs = None
     if cfg["input_rate"] > 0:
-        steps = max(1, round(cfg["duration"] / 0.1))
+        # a constant rate on a fixed 100 ms grid (one compiled input for every duration)
         inputs = poisson_rate(
-            np.ones(steps),
-            cfg["duration"] / steps,
+            np.ones(max(1, math.ceil(cfg["duration"] / 0.1))),
+            0.1,
             rate_range=(0.0, cfg["input_rate"]),
             value_range=(0.0, 1.0),
             n_per_channel=cfg["input_channels"],
