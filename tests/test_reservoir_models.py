@@ -296,3 +296,21 @@ def test_attach_a_readout_population_with_plastic_synapses():
     assert w.shape == (40,)
     # every excitatory spike raised its synapse's weight by 0.001 (the plastic rule ran)
     np.testing.assert_allclose(w.sum(), 40 * 0.01 + 0.001 * n_exc_spikes)
+
+
+def test_runtime_rerun_with_new_inputs_equals_a_fresh_run():
+    m = izhikevich_reservoir(40, 10, seed=3, noise_exc=1.0, noise_inh=0.5)
+    from neurodam.reservoir import poisson_rate
+
+    sig1, sig2 = np.linspace(0, 1, 20), np.linspace(1, 0, 20)
+    rate1 = poisson_rate(sig1, 0.01, rate_range=(0, 80), value_range=(0, 1), seed=4)
+    rate2 = poisson_rate(sig2, 0.01, rate_range=(0, 80), value_range=(0, 1), seed=4)
+    cur1 = current_injection(sig1, 0.01, gain=3.0, seed=5)
+    cur2 = current_injection(sig2, 0.01, gain=3.0, seed=5)
+    with ReservoirSession(m, 0.2, [rate1, cur1]) as s:
+        s.run(seed=1)
+        again = s.rerun(inputs=[rate2, cur2], seed=1)
+        with pytest.raises(ValueError, match="^inputs"):
+            s.rerun(inputs=[rate2], seed=1)
+    fresh = simulate(m, 0.2, [rate2, cur2], seed=1)
+    assert len(fresh.spikes) > 0 and again.spikes == fresh.spikes
