@@ -1,6 +1,6 @@
 """Benchmark: EDDiS (eddis_all) on 1e5 events over a 1e7-point walk, against fathon's DFA.
 
-Workload (issue 4): a renewal process with mu = 2.5 and 1e5 events, the grid step chosen so
+Workload: a renewal process with mu = 2.5 and 1e5 events, the grid step chosen so
 that each walk has 1e7 points. ``eddis_all`` builds the AJ, AJL and SJ walks (int8
 increments) and runs the vectorised exact DFA on each; the baseline is ``fathon.DFA`` (C,
 one polynomial fit per window) on the same AJ signal and the same scales, in the same run.
@@ -29,7 +29,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from neurodam.analysis.complexity import eddis_all, event_walk  # noqa: E402
+from neurodam.analysis import eddis_all, event_walk  # noqa: E402
 from neurodam.analysis.scaling import dfa  # noqa: E402
 from neurodam.analysis.synthetic import renewal_process  # noqa: E402
 

@@ -1,6 +1,6 @@
 """Benchmark: SEDAM (F=exp, synchronous, Rademacher patterns) on every backend.
 
-Workload (issue 5, "Performance"): N=784 feature neurons, K in {10, 100, 1000} patterns,
+Workload: N=784 feature neurons, K in {10, 100, 1000} patterns,
 synchronous steps with SEDAM noise p=0.1, 10^5 steps (``--quick``: 2000). For each
 backend, in a fresh subprocess (so peak memory is per backend): steps per second, build
 (code generation + compilation) time separate from run time, peak resident memory
@@ -53,51 +53,52 @@ def _one_thread_env() -> dict:
 def worker(backend: str, form: str, K: int, steps: int) -> dict:
     """Run one configuration; returns timings and peak memory."""
     from neurodam import patterns
+    from neurodam.memory import MemoryParams
 
     xi = patterns.rademacher(K, N, seed=1)
     out: dict = {"backend": backend, "form": form, "K": K, "steps": steps}
+    P = MemoryParams(F="exp", noise=P_NOISE, steps=steps, init=0, seed=2,
+                     record=("overlaps", "activity"), backend=backend)  # fmt: skip
     if backend == "reference":
         from neurodam.memory import reference
 
         t0 = time.perf_counter()
-        r = reference.run(xi, F="exp", noise=P_NOISE, steps=steps, init=0, seed=2,
-                          record_spikes=False)  # fmt: skip
+        r = reference.run(xi, P)
         out["build"] = 0.0
         out["run"] = time.perf_counter() - t0
         out["Q_bar"] = r.Q_bar
     else:
-        import brian2 as b2
-
         from neurodam import engine
-        from neurodam.memory.brian import build_memory_network
+        from neurodam.memory import build_memory_network
 
-        t0 = time.perf_counter()
-        with engine.backend(backend) as be:
-            net = build_memory_network(
-                xi, "exp", P_NOISE, "sync", steps=steps, init=xi[0], seed=2,
-                record=("activity",), form=form,
-            )  # fmt: skip
-            b2.seed(3)
-            if be.standalone:
-                net.run()
-                be.build(run=False)
-                t1 = time.perf_counter()
-                be.rerun()
-                t2 = time.perf_counter()
-                out["build"], out["run"] = t1 - t0, t2 - t1
-                out["binary_peak_mb"] = _binary_peak_mb(be.build_dir)
-            else:
-                marks = {}
+        # only the population activity is recorded (the overlaps alone are T x K floats):
+        # the model through the one run protocol, engine.run_network
+        P = P.replace(record=("activity",), form=form)
 
-                def report(elapsed, completed, start, duration):
-                    marks.setdefault("first", time.perf_counter())
+        def build():
+            return build_memory_network(xi, P, init_state=xi[0])
 
-                net.network.run(net.duration, report=report, report_period=1000 * b2.second)
-                t2 = time.perf_counter()
-                first = marks.get("first", t0)
-                out["build"], out["run"] = first - t0, t2 - first
+        def collect(net):
             rate = np.asarray(net.monitors["activity"].rate_)
-            out["mean_activity"] = float(rate[1:].mean() * N * 1e-3)
+            return float(rate[1:].mean() * N * 1e-3)
+
+        build_dir = None
+        if engine.is_standalone(backend):
+            import tempfile
+
+            build_dir = tempfile.mkdtemp(prefix="bench_memory_")
+        res = engine.run_network(
+            build, steps * 1e-3 + 1e-3, collect, backend=backend, seed=3, build_dir=build_dir
+        )
+        t = res.timing
+        out["build"] = t["codegen"] + t["compile"]
+        out["run"] = t["run"]
+        out["mean_activity"] = res.output
+        if build_dir is not None:
+            import shutil
+
+            out["binary_peak_mb"] = _binary_peak_mb(build_dir)
+            shutil.rmtree(build_dir, ignore_errors=True)
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     return out
 

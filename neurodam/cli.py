@@ -76,183 +76,76 @@ def _threshold_arg(text: str) -> float | str:
         return text  # "percentile:Q" or "sd:K", checked by the analysis
 
 
+def _save(fig, path: Path) -> None:
+    """Write a figure atomically (a figure is regenerated output: an old one is replaced)."""
+    from neurodam import io
+
+    fig.tight_layout()
+    io.save_figure(fig, path, overwrite=True, close=True, dpi=120)
+    print(f"figure        {path}")
+
+
 def _analyse_avalanches(spikes, args: argparse.Namespace) -> None:
-    import warnings
+    from neurodam.analysis import avalanche_report
 
-    from neurodam.analysis import (
-        avalanches,
-        branching_ratio,
-        compare_distributions,
-        crackling_relation,
-        default_bin_width,
-        fit_power_law,
-    )
-
-    width = args.bin_width if args.bin_width is not None else default_bin_width(spikes)
-    how = "given" if args.bin_width is not None else "default: mean pooled ISI"
-    av = avalanches(spikes, width, threshold=args.threshold)
-    print(
-        f"avalanches    {len(av)} (bin width {width * 1e3:.4g} ms, {how}; threshold "
-        f"{args.threshold!r} = {av.threshold:g} spikes/bin)"
-    )
-    if len(av) < 2:
-        raise ValueError(f"{args.file}: fewer than 2 avalanches, nothing to fit")
-    alts = ("exponential", "lognormal", "truncated_power_law")
-    rows, reasons = [], []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fits = (fit_power_law(av.sizes), fit_power_law(av.durations))
-        crack = crackling_relation(av, size_fit=fits[0], duration_fit=fits[1])
-        for name, sym, data, fit in zip(
-            ("size", "duration"), ("tau", "alpha"), (av.sizes, av.durations), fits, strict=True
-        ):
-            lrs = [compare_distributions(data, fit, a) for a in alts]
-            p = fit.p_value(n_boot=args.n_boot, seed=0) if args.n_boot else float("nan")
-            rows.append((name, sym, fit, p, lrs))
-            reasons += [
-                f"{name}s prefer {lr.alternative}" for lr in lrs if lr.verdict() == lr.alternative
-            ]
-            if lrs[0].verdict() != "power law":
-                reasons.append(f"{name}s: exponential not rejected")
-            if p <= 0.1:
-                reasons.append(f"{name}s: bootstrap p = {p:.2f} <= 0.1")
-        m_naive = branching_ratio(av.activity, "naive", width)
-        try:
-            m_mr = branching_ratio(av.activity, "mr", width)
-        except ValueError:
-            m_mr = float("nan")
-    print(f"{'':9} {'exponent':>16} {'range':>12} {'tail':>13} {'KS':>6} {'p_boot':>6}")
-    for name, sym, fit, p, lrs in rows:
-        hi = "inf" if fit.xmax is None else f"{fit.xmax:g}"
-        tail = f"{fit.n_tail} ({100 * fit.n_tail / fit.n:.1f}%)"
-        print(
-            f"{name:9} {sym + '=' + format(fit.alpha, '.3f'):>10}±{fit.alpha_se:<5.3f} "
-            f"{'[' + format(fit.xmin, 'g') + ', ' + hi + ']':>12} {tail:>13} "
-            f"{fit.ks:>6.4f} {'-' if p != p else format(p, '.2f'):>6}"
-        )
-        for lr in lrs:
-            print(
-                f"{'':11}vs {lr.alternative:<20} R = {lr.R:>9.2f}  p = {lr.p:<9.3g} "
-                f"-> {lr.verdict()}"
-            )
-    print(
-        f"crackling     (alpha-1)/(tau-1) = {crack.predicted:.3f} ± {crack.predicted_se:.3f};"
-        f" <S>(T) ~ T^gamma, gamma = {crack.gamma:.3f} ± {crack.gamma_se:.3f} over T = "
-        f"{crack.gamma_range[0]}..{crack.gamma_range[1]} bins; difference "
-        f"{crack.difference:+.3f}"
-    )
-    print(f"branching     naive {m_naive:.3f}   multistep regression {m_mr:.3f}")
-    if reasons:
-        print("power law     not supported: " + "; ".join(reasons))
-    else:
-        print(
-            "power law     not ruled out over the fit ranges (exponential rejected, no alternative"
-            " preferred; check the tail fractions and other bin widths)"
-        )
-    for w in {str(c.message) for c in caught}:
-        print(f"warning       {w}")
+    rep = avalanche_report(
+        spikes, args.bin_width, args.threshold, n_boot=args.n_boot, seed=0
+    )  # fmt: skip
+    print(rep)
     out = _figure_path(args, "avalanches")
     if out is not None:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        from neurodam import plots
-
-        fig, axes = plt.subplots(2, 2, figsize=(10, 7))
-        plots.avalanche_distributions(av, fits, ax=axes[0])
-        plots.size_vs_duration(crack, ax=axes[1, 0])
-        big = int(av.sizes.argmax())
-        t0 = max(spikes.t_start, float(av.start_times[big]) - 2.0)
-        plots.raster_with_avalanches(
-            spikes, av, ax=axes[1, 1], window=(t0, min(spikes.t_stop, t0 + 5.0))
-        )
-        fig.suptitle(f"{Path(args.file).name}: avalanches", fontsize=10)
-        fig.tight_layout()
-        fig.savefig(out, dpi=120)
-        plt.close(fig)
-        print(f"figure        {out}")
+        axes = rep.plot(spikes=spikes, title=f"{Path(args.file).name}: avalanches")
+        _save(axes[0].figure, out)
 
 
 def _complexity_events(spikes, args: argparse.Namespace):
-    """Event times for --complexity: avalanche transitions, coincidence onsets or a .npy file."""
+    """EventTimes for --complexity: avalanche transitions, coincidence onsets or a file."""
     import numpy as np
 
-    from neurodam.analysis import coincidence_events, default_bin_width, transition_events
+    from neurodam import io
+    from neurodam.analysis import coincidence_events, transition_events
+    from neurodam.spikes import EventTimes
 
     source = args.events
     if source == "avalanches":
-        width = args.bin_width if args.bin_width is not None else default_bin_width(spikes)
-        events = transition_events(spikes, width, threshold=args.threshold)
+        events = transition_events(spikes, args.bin_width, threshold=args.threshold)
         how = (
-            f"avalanche births and deaths (bin {width * 1e3:.4g} ms, threshold {args.threshold!r})"
+            f"avalanche births and deaths (bin {events.params['bin_width'] * 1e3:.4g} ms, "
+            f"threshold {args.threshold!r})"
         )
     elif source == "coincidences":
-        width = args.bin_width if args.bin_width is not None else default_bin_width(spikes)
-        events = coincidence_events(spikes, width, args.min_neurons)
-        how = f"coincidence onsets (window {width * 1e3:.4g} ms, min_neurons {args.min_neurons!r})"
+        events = coincidence_events(spikes, args.bin_width, args.min_neurons)
+        how = (
+            f"coincidence onsets (window {events.params['bin_width'] * 1e3:.4g} ms, "
+            f"min_neurons {args.min_neurons!r})"
+        )
     else:
         path = Path(source)
-        if path.suffix != ".npy":
+        if path.suffix == ".npy":
+            times = np.load(path)
+            events = EventTimes(times, spikes.t_start, spikes.t_stop, kind="events")
+        elif path.suffix == ".npz":
+            events = io.read_events(path)
+        else:
             raise ValueError(
-                f"--events: expected 'avalanches', 'coincidences' or a FILE.npy, got {source!r}"
+                "--events: expected 'avalanches', 'coincidences', an events FILE.npz "
+                f"(io.write_events) or a FILE.npy of times, got {source!r}"
             )
-        events = np.load(path)
-        how = f"event times from {path}"
-    return np.asarray(events, dtype=float), how
+        how = f"{events.kind} from {path}"
+    return events, how
 
 
 def _analyse_complexity(spikes, args: argparse.Namespace) -> None:
-    import warnings
-
-    from neurodam.analysis import diffusion_entropy, eddis_all, renewal_test
+    from neurodam.analysis import complexity_report
 
     events, how = _complexity_events(spikes, args)
-    print(f"events        {events.size} {how}")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        res = eddis_all(events, seed=0)
-        dea = diffusion_entropy(events, dt=res.dt)
-        ren = renewal_test(events, n_shuffles=args.n_shuffles, seed=0, dt=res.dt)
-    w = res.waiting
-    hi = "inf" if w.tau_max is None else f"{w.tau_max:.4g}"
-    print(
-        f"waiting times mu = {w.mu:.3f} ± {w.mu_se:.3f} on tau in [{w.tau_min:.4g}, {hi}] s "
-        f"({w.n_tail} of {w.n}); vs exponential R = {w.R:.2f}, p = {w.p:.3g} -> {w.preferred}"
-    )
-    lo, up = res.aj.fit_range
-    print(f"EDDiS         DFA1 on a grid of dt = {res.dt:.4g} s, fit range {lo:.4g}..{up:.4g} s")
-    for rule, fit in (("AJ", res.aj), ("AJL", res.ajl), ("SJ", res.sj)):
-        cands = ", ".join(f"{m:.3f}" for m in res.mu_candidates[rule]) or "-"
-        print(f"  H({rule:<3})     {fit.exponent:.3f} ± {fit.stderr:.3f}   mu candidates: {cands}")
-    mu = "n/a (H_AJ ~ 1/2)" if res.mu != res.mu else f"{res.mu:.3f}"
-    agree = "agrees" if res.consistent else "disagrees"
-    print(f"mu (EDDiS)    {mu}; Levy-walk branch {res.branch_ajl} ({agree} with the direct fit)")
-    print(f"DEA           delta = {dea.exponent:.3f} ± {dea.stderr:.3f} (AJ rule)")
-    print(
-        f"renewal       {ren.verdict}; z_H = {ren.z_H:+.2f}, z_delta = {ren.z_delta:+.2f} "
-        f"against {ren.H_shuffled.size} shuffles"
-    )
-    for msg in {str(c.message) for c in caught}:
-        print(f"warning       {msg}")
+    print(f"source        {how}")
+    rep = complexity_report(events, seed=0, n_shuffles=args.n_shuffles)
+    print(rep)
     out = _figure_path(args, "complexity")
     if out is not None:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        from neurodam import plots
-
-        axes = plots.complexity_report(
-            res, dea=dea, title=f"{Path(args.file).name}: temporal complexity ({how})"
-        )
-        fig = axes[0].figure
-        fig.tight_layout()
-        fig.savefig(out, dpi=120)
-        plt.close(fig)
-        print(f"figure        {out}")
+        axes = rep.plot(title=f"{Path(args.file).name}: temporal complexity ({how})")
+        _save(axes[0].figure, out)
 
 
 def cmd_analyse(args: argparse.Namespace) -> int:
@@ -290,49 +183,38 @@ class _Tee:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run a ready-made associative-memory model (models/*.yaml) and summarise it."""
+    """Run a ready-made model (models/*.yaml) and summarise it."""
     import time
 
-    import numpy as np
+    from neurodam import config
 
-    from neurodam.memory.config import load_config, run_config
-
-    overrides = list(args.set or [])
     if args.device:
-        overrides.append(f"device={args.device}")
+        raise ValueError(f"--device: renamed to --backend (--backend {args.device})")
+    overrides = list(args.set or [])
+    if args.backend:
+        overrides.append(f"backend={args.backend}")
     if args.steps is not None:
         overrides.append(f"steps={args.steps}")
-    cfg = load_config(args.model, overrides)
-    if args.out is not None and args.out.exists() and not args.force:
-        raise FileExistsError(f"--out: {args.out} exists (use -f to overwrite)")
-    if args.out is not None and "spikes" not in cfg.record:
-        raise ValueError(
-            f"--out: the model records {list(cfg.record)}, no spikes to write; "
-            "add them with --set 'record=[spikes, overlaps, activity]'"
-        )
-    print(
-        f"model      {cfg.name}: F={cfg.F}, {cfg.patterns} patterns N={cfg.N} K={cfg.K}, "
-        f"p={cfg.noise:g}, T={cfg.temperature}, {cfg.schedule}, {cfg.steps} steps on {cfg.device}"
-    )
-    t0 = time.perf_counter()
-    run = run_config(cfg, progress=not args.quiet)
-    wall = time.perf_counter() - t0
-    timing = run.params.get("timing") or {"build": 0.0, "run": wall}
-    act = run.activity
-    print(f"Q_bar      {run.Q_bar:.4f}  (time average of max_mu m_mu)")
-    last = run.overlaps[-1]
-    print(f"final m    {float(last.max()):.4f} (pattern {int(last.argmax())})")
-    mean_act = float(np.mean(act))
-    print(f"activity   {mean_act:.2f} firing neurons per step ({mean_act / cfg.N:.3f} of N)")
-    print(
-        f"time       {1e6 * timing['run'] / cfg.steps:.1f} us per step "
-        f"({timing['run']:.2f} s run, {timing['build']:.2f} s build/compile, {wall:.2f} s total)"
-    )
+    model = config.load(args.model, overrides)
+    kind = config.get_kind(model.kind)
     if args.out is not None:
-        from neurodam import io
-
-        io.write(run.spikes, args.out, overwrite=args.force)
-        print(f"wrote      {len(run.spikes)} spikes to {args.out}")
+        if kind.save is None:
+            raise ValueError(f"--out: models of kind {model.kind!r} cannot be written")
+        if kind.check_save is not None:
+            kind.check_save(model.config, args.out, args.force)
+        elif args.out.exists() and not args.force:
+            raise FileExistsError(f"--out: {args.out} exists (use -f to overwrite)")
+    describe = kind.describe(model.config) if kind.describe else f"{model.kind} {model.source}"
+    print(f"model      {describe}")
+    t0 = time.perf_counter()
+    result = model.run(progress=not args.quiet)
+    wall = time.perf_counter() - t0
+    for line in kind.summary(model.config, result) if kind.summary else [repr(result)]:
+        print(line)
+    print(f"total      {wall:.2f} s")
+    if args.out is not None:
+        for line in kind.save(result, args.out, args.force):
+            print(f"wrote      {line}")
     return 0
 
 
@@ -343,9 +225,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     from neurodam import io, patterns
+    from neurodam.analysis import complexity_report, transition_events
     from neurodam.memory.simulate import simulate
 
     if not 0 <= args.noise <= 0.5:
@@ -373,15 +255,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"{args.steps} synchronous steps"
     )
     axes[0].figure.tight_layout()
-    axes[0].figure.savefig(out / "sedam.png", dpi=120)
-    plt.close(axes[0].figure)
+    io.save_figure(axes[0].figure, out / "sedam.png", overwrite=True, close=True, dpi=120)
 
-    report = out / "report.txt"
-    analyse_args = argparse.Namespace(
-        file=spikes_path, events="avalanches", bin_width=run.dt, threshold=args.threshold,
-        min_neurons="sd:3", n_shuffles=19, figure=out / "report.png", n_boot=0,
-    )  # fmt: skip
-    with open(report, "w") as fh, contextlib.redirect_stdout(_Tee(sys.stdout, fh)):
+    events = transition_events(run.spikes, threshold=args.threshold)
+    rep = complexity_report(events, seed=0)
+    text = out / "report.txt"
+    with open(text, "w") as fh, contextlib.redirect_stdout(_Tee(sys.stdout, fh)):
         timing = run.params.get("timing", {})
         print(f"SEDAM demo    backend {args.backend}, seed {args.seed}")
         print(
@@ -394,10 +273,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"retrieval     Q_bar = {run.Q_bar:.3f} (1 - 2p = {1 - 2 * args.noise:.3f}), "
             f"mean activity {run.activity.mean():.1f} of {xi.shape[1]} neurons"
         )
-        _analyse_complexity(run.spikes, analyse_args)
+        print(
+            f"source        avalanche births and deaths of the population activity "
+            f"(one bin per step, threshold {args.threshold!r})"
+        )
+        print(rep)
+        fig_axes = rep.plot(title=f"SEDAM p = {args.noise}: temporal complexity")
+        fig_axes[0].figure.tight_layout()
+        io.save_figure(fig_axes[0].figure, out / "report.png", overwrite=True, close=True, dpi=120)
+        print(f"figure        {out / 'report.png'}")
         print(f"raster        {out / 'sedam.png'}")
         print(f"spikes        {spikes_path}")
-    print(f"report        {report}")
+    print(f"report        {text}")
     return 0
 
 
@@ -444,7 +331,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=None,
         metavar="S",
-        help="bin width in seconds (default: the mean pooled inter-spike interval)",
+        help="bin width in seconds (default: the model's step for simulated spikes, the mean "
+        "pooled inter-spike interval for recordings)",
     )
     p.add_argument(
         "--threshold",
@@ -471,8 +359,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="avalanches",
         metavar="SOURCE",
         help="events for --complexity: 'avalanches' (births and deaths, with --bin-width and "
-        "--threshold), 'coincidences' (onsets, with --bin-width and --min-neurons) or a "
-        "FILE.npy of event times in seconds (default avalanches)",
+        "--threshold), 'coincidences' (onsets, with --bin-width and --min-neurons), an "
+        "events FILE.npz written by neurodam.io.write_events, or a FILE.npy of event times in "
+        "seconds (default avalanches)",
     )
     p.add_argument(
         "--min-neurons",
@@ -485,20 +374,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--n-shuffles",
         type=int,
-        default=19,
+        default=None,
         metavar="N",
-        help="shuffled copies for the renewal test (default 19)",
+        help="shuffled copies for the renewal test (default 39: enough to reject at 5 %%)",
     )
     p.add_argument("--figure", type=Path, default=None, metavar="OUT.png", help="write a figure")
     p.set_defaults(func=cmd_analyse)
 
     p = sub.add_parser(
         "run",
-        help="run a ready-made associative-memory model (models/*.yaml)",
+        help="run a ready-made model (models/*.yaml)",
         description="Simulate the model of a YAML file (models/hopfield.yaml, models/dense.yaml, "
         "models/sedam.yaml) and print Q_bar, the mean activity and the time per step. "
-        "Example: neurodam run models/sedam.yaml --set noise=0.2 --device cpp_standalone "
-        "--out run.nwb",
+        "--out OUT writes the spikes to OUT (.npz, .csv, .nwb) and the overlaps, energies and "
+        "activity to OUT_overlaps.npz. "
+        "Example: neurodam run models/sedam.yaml --set noise=0.2 --backend cpp_standalone "
+        "--out run.npz",
     )
     p.add_argument("model", type=Path, help="model file (YAML)")
     p.add_argument(
@@ -508,12 +399,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a key of the model file (repeatable), e.g. --set noise=0.2",
     )
     p.add_argument(
-        "--device",
+        "--backend",
         default=None,
         help="reference, runtime, numpy, cpp_standalone or cuda_standalone",
     )
+    p.add_argument("--device", default=None, help=argparse.SUPPRESS)  # old name: an error
     p.add_argument("--steps", type=int, default=None, help="number of steps")
-    p.add_argument("--out", type=Path, default=None, help="write the spikes (.npz, .nwb, .csv)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="write the spikes (.npz, .nwb, .csv) and OUT_overlaps.npz (overlaps, energy)",
+    )
     p.add_argument("-f", "--force", action="store_true", help="overwrite --out if it exists")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
@@ -562,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         return int(args.func(args) or 0)
-    except (ValueError, OSError, ImportError) as exc:  # OSError: missing, existing, denied
+    except (ValueError, TypeError, OSError, ImportError) as exc:  # OSError: missing, existing
         print(f"neurodam {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -12,7 +12,9 @@ Data
     :func:`read_mnist_idx`  read an MNIST IDX file (optionally gzipped)
     :func:`binarize`        images -> +-1 patterns (pixel > threshold -> +1)
 Validation
-    :func:`validate_patterns`  check a (K, N) pattern matrix
+    :func:`validate_patterns`  check a (K, N) matrix of +-1 (or {-1, 0, +1}) patterns
+    :func:`real_patterns`      check a (K, N) matrix of real-valued patterns (e.g. averages
+                               or sums of examples) for the interactions that accept them
 
 Every pattern matrix is a (K, N) ``int8`` array; every random function takes ``seed``
 (int, ``numpy.random.Generator`` or None) and is reproducible.
@@ -38,6 +40,7 @@ __all__ = [
     "read_mnist_idx",
     "binarize",
     "validate_patterns",
+    "real_patterns",
 ]
 
 
@@ -252,3 +255,37 @@ def validate_patterns(
     if N is not None and x.shape[1] != N:
         raise ValueError(f"{name}: expected N={N} entries per pattern, got {x.shape[1]}")
     return x.astype(np.int8)
+
+
+def real_patterns(patterns: np.ndarray, N: int | None = None, name: str = "patterns") -> np.ndarray:
+    """Check a real-valued (K, N) pattern matrix and return it as a float64 copy.
+
+    Real-valued patterns arise from learning from examples: the average of M noisy
+    examples of an archetype (supervised) or their sum (unsupervised; Agliari et al.
+    2022/2023). The interaction functions of :mod:`neurodam.memory` say which values each
+    accepts; the +-1 (or {-1, 0, +1}) restriction lives with the code that needs it.
+
+    Raises
+    ------
+    TypeError
+        Non-numeric (or complex) entries; the message names ``name``.
+    ValueError
+        Not 2-D (a 1-D vector is one pattern), K < 1 or N < 1, NaN or infinite entries, or
+        N different from ``N``.
+    """
+    x = np.asarray(patterns)
+    if x.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: expected a numeric (K, N) array, got dtype {x.dtype}")
+    if x.ndim == 1:
+        x = x[None, :]
+    if x.ndim != 2:
+        raise ValueError(f"{name}: expected a (K, N) array, got shape {x.shape}")
+    if x.shape[0] < 1 or x.shape[1] < 1:
+        raise ValueError(f"{name}: expected K >= 1 patterns of N >= 1 entries, got {x.shape}")
+    x = x.astype(np.float64)
+    bad = ~np.isfinite(x)
+    if bad.any():
+        raise ValueError(f"{name}: expected finite entries, got {x[bad].ravel()[0].item()!r}")
+    if N is not None and x.shape[1] != N:
+        raise ValueError(f"{name}: expected N={N} entries per pattern, got {x.shape[1]}")
+    return x

@@ -128,7 +128,7 @@ def raster_with_avalanches(spikes, av, ax=None, window=None):
     return ax
 
 
-# ------------------------------------------------ temporal complexity (issue 4)
+# ------------------------------------------------------- temporal complexity
 def complexity_report(eddis_result, dea=None, waiting=None, axes=None, title=None):
     """Temporal-complexity figure: survival function with its fit, F(l) of the three
     EDDiS rules, and the diffusion entropy S(l).
@@ -157,21 +157,29 @@ def complexity_report(eddis_result, dea=None, waiting=None, axes=None, title=Non
         _, axes = plt.subplots(1, 3, figsize=(13, 3.8))
     axes = np.ravel(axes)
     waiting = waiting if waiting is not None else eddis_result.waiting
-    if waiting is not None:
+    if waiting is not None and waiting.waiting_times.size:
         waiting.plot(ax=axes[0])
-    else:
+    else:  # no fit, or a fit read back without its waiting times
         axes[0].set_axis_off()
+        if waiting is not None:
+            axes[0].text(
+                0.5,
+                0.5,
+                f"mu = {waiting.mu:.2f} ± {waiting.mu_err:.2f}\n(waiting times not stored)",
+                ha="center",
+                va="center",
+                transform=axes[0].transAxes,
+            )
     for fit, rule in zip(
         (eddis_result.aj, eddis_result.ajl, eddis_result.sj), ("AJ", "AJL", "SJ"), strict=True
     ):
         fit.plot(ax=axes[1], label=rule)
     axes[1].set_xlabel("window l (s)")
     axes[1].set_ylabel("DFA F(l)")
-    mu = eddis_result.mu
-    axes[1].set_title(
-        f"EDDiS: mu = {mu:.2f} ({eddis_result.branch_ajl})" if mu == mu else "EDDiS",
-        fontsize=9,
-    )
+    mu, branch = eddis_result.mu, eddis_result.branch
+    agree = "consistent" if eddis_result.consistent else "estimates disagree"
+    head = f"mu = {mu:.2f} +- {eddis_result.mu_se:.2f}, " if mu == mu else ""
+    axes[1].set_title(f"EDDiS: {head}{branch} ({agree})", fontsize=9)
     if dea is not None:
         dea.plot(ax=axes[2], label="DEA")
         axes[2].set_xlabel("window l (s)")

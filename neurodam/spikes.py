@@ -10,11 +10,13 @@ Spikes on a time lattice
 A ``SpikeTrains`` produced by a model that advances in steps carries the lattice in its
 ``meta``: ``meta["dt"]`` is the step in seconds and ``meta["stamp"]`` says where in its
 step a spike is stamped: ``"start"`` (Brian2's convention: the spikes of step k,
-k = 0 .. n-1, at ``t_start + k dt``) or ``"end"`` (the associative memories: the spikes
-of step k at ``t_start + (k + 1) dt``, so that the state after step t is seen at t dt).
+k = 0 .. n-1, at ``t_start + k dt``), ``"end"`` (the associative memories: the spikes
+of step k at ``t_start + (k + 1) dt``, so that the state after step t is seen at t dt)
+or ``"centre"`` (at ``t_start + (k + 1/2) dt``, e.g. the synthetic branching process).
 The window holds exactly n = (t_stop - t_start) / dt steps. The event functions of
 :mod:`neurodam.analysis` default to this step and count the spikes of each step exactly,
-never re-binning lattice times by a floating-point floor.
+never re-binning lattice times by a floating-point floor (:mod:`neurodam.analysis.binning`;
+without ``meta["stamp"]`` the stamp is read from the times there).
 
 An ``EventTimes`` is what the event detectors return (avalanche transitions,
 coincidence onsets, memory switches) and what the temporal-complexity estimators

@@ -116,3 +116,24 @@ def test_convert_real_recording(retinal_waves_dir, tmp_path):
     assert back == original  # spikes, ids, window
     np.testing.assert_array_equal(back.meta["epos"], original.meta["epos"])  # via JSON lists
     assert back.meta["names"] == original.meta["names"]
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".csv", ".nwb", ".h5"])
+def test_convert_of_a_damaged_file_exits_2_and_writes_nothing(spike_file, tmp_path, capsys, suffix):
+    # a damaged input of each format: the error names it, and no output (nor temp) appears
+    src = tmp_path / f"damaged{suffix}"
+    if suffix == ".h5":
+        import h5py
+
+        with h5py.File(src, "w") as h:
+            h["spikes"] = np.array([0.1, 0.2])
+            h["sCount"] = np.array(["a", "b"], dtype=h5py.string_dtype())
+    else:
+        good = io.write(io.read(spike_file), tmp_path / f"good{suffix}")
+        data = good.read_bytes()
+        src.write_bytes(data[: len(data) // 2])
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert main(["convert", str(src), str(tmp_path / "out.npz")]) == 2
+    err = capsys.readouterr().err
+    assert f"{src} is not a valid" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before

@@ -5,6 +5,9 @@ coincidences are written out below, and random rasters checked against a plain
 Python loop over bins (an independent, obviously-correct implementation).
 """
 
+import json
+import warnings
+
 import numpy as np
 import pytest
 
@@ -14,11 +17,13 @@ from neurodam.analysis import (
     avalanches_from_activity,
     coincidence_events,
     default_bin_width,
+    events_from_activity,
     poisson_spikes,
     population_activity,
     resolve_threshold,
     transition_events,
 )
+from neurodam.spikes import EventTimes
 
 # bin width 1 s on [0, 10]; activity per bin = [0, 2, 1, 0, 1, 0, 4, 3, 1, 0]
 # distinct neurons per bin               = [0, 2, 1, 0, 1, 0, 3, 3, 1, 0]
@@ -70,18 +75,63 @@ def test_avalanches_hand(hand):
 
 
 def test_avalanches_thresholds_hand(hand):
-    av = avalanches(hand, 1.0, threshold=1)  # bins with > 1 spike: 1, 6, 7
+    # size="spikes": every spike of the run (the sizes before the size above threshold)
+    av = avalanches(hand, 1.0, threshold=1, size="spikes")  # bins with > 1 spike: 1, 6, 7
     np.testing.assert_array_equal(av.sizes, [2, 7])
     np.testing.assert_array_equal(av.durations, [1, 2])
     # 90th percentile of [0,2,1,0,1,0,4,3,1,0] is 3.1 -> only bin 6
-    av = avalanches(hand, 1.0, threshold="percentile:90")
+    av = avalanches(hand, 1.0, threshold="percentile:90", size="spikes")
     assert av.threshold == pytest.approx(3.1)
     np.testing.assert_array_equal(av.sizes, [4])
     # mean + 1 sd = 1.2 + sqrt(1.76) = 2.527 -> bins 6 and 7
-    av = avalanches(hand, 1.0, threshold="sd:1")
+    av = avalanches(hand, 1.0, threshold="sd:1", size="spikes")
     assert av.threshold == pytest.approx(1.2 + np.sqrt(1.76))
     np.testing.assert_array_equal(av.sizes, [7])
     np.testing.assert_allclose(av.start_times, [6.0])
+
+
+def test_size_above_threshold_hand(hand):
+    # the default for theta > 0: sum over the run of A - floor(theta)
+    av = avalanches(hand, 1.0, threshold=1)  # bins 1 (2), 6 (4), 7 (3) above baseline 1
+    assert av.size_definition == "above_threshold" and av.baseline == 1
+    np.testing.assert_array_equal(av.sizes, [1, 3 + 2])
+    np.testing.assert_array_equal(av.durations, [1, 2])
+    # theta = 3.1 (non-integer): the same avalanche as baseline 3, size 4 - 3
+    av = avalanches(hand, 1.0, threshold="percentile:90")
+    assert av.baseline == 3
+    np.testing.assert_array_equal(av.sizes, [1])
+    # theta = 2.527: baseline 2, bins of 4 and 3 spikes -> 2 + 1
+    av = avalanches(hand, 1.0, threshold="sd:1")
+    np.testing.assert_array_equal(av.sizes, [3])
+    assert av.sizes.dtype == np.int64 and np.all(av.sizes >= av.durations)
+    # shapes are the profiles above the baseline: each row sums to the size
+    np.testing.assert_array_equal(av.shapes()[2], [[2, 1]])
+    # theta = 0: the Beggs-Plenz spike count
+    av0 = avalanches(hand, 1.0)
+    assert av0.size_definition == "spikes" and av0.baseline == 0
+    np.testing.assert_array_equal(av0.sizes, [3, 1, 8])
+    with pytest.raises(ValueError, match="size"):
+        avalanches(hand, 1.0, threshold=1, size="area")
+
+
+def test_size_above_threshold_removes_a_constant_background():
+    # avalanches of a critical branching process on top of 10 always-active units: above
+    # threshold 10 the runs and their sizes are exactly those of the process alone, while
+    # the raw spike count adds 10 per bin (S ~ 10 T, the trivial crackling slope)
+    from neurodam.analysis import branching_process, crackling_relation
+
+    st = branching_process(1.0, 50, n_avalanches=3000, seed=11, max_size=10**4)
+    bare = avalanches(st, 1e-3)
+    act = population_activity(st, 1e-3)[1] + 10
+    above = avalanches_from_activity(act, 1e-3, threshold=10)
+    np.testing.assert_array_equal(above.sizes, bare.sizes)
+    np.testing.assert_array_equal(above.durations, bare.durations)
+    raw = avalanches_from_activity(act, 1e-3, threshold=10, size="spikes")
+    np.testing.assert_array_equal(raw.sizes, bare.sizes + 10 * bare.durations)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        c = crackling_relation(above)
+    assert c.size_definition == "above_threshold"
 
 
 def test_transition_events_hand(hand):
@@ -131,13 +181,17 @@ def _loop_avalanches(counts, theta):
 @pytest.mark.parametrize("theta", [0, 2, "percentile:70"])
 def test_avalanches_match_loop_reference(theta):
     st = poisson_spikes(rate=3.0, n_neurons=20, duration=30.0, seed=4)
-    av = avalanches(st, bin_width=0.01, threshold=theta)
+    av = avalanches(st, bin_width=0.01, threshold=theta, size="spikes")
     _, counts = population_activity(st, 0.01)
-    ref = _loop_avalanches(counts.tolist(), resolve_threshold(theta, counts))
+    th = resolve_threshold(theta, counts)
+    ref = _loop_avalanches(counts.tolist(), th)
     assert len(av) == len(ref) > 10
     np.testing.assert_array_equal(av.start_bins, [r[0] for r in ref])
     np.testing.assert_array_equal(av.durations, [r[1] for r in ref])
     np.testing.assert_array_equal(av.sizes, [r[2] for r in ref])
+    above = avalanches(st, bin_width=0.01, threshold=theta, size="above_threshold")
+    base = int(np.floor(th))
+    np.testing.assert_array_equal(above.sizes, [r[2] - base * r[1] for r in ref])
     births = transition_events(st, 0.01, threshold=theta, kind="birth")
     ref_births = [0.01 * r[0] for r in ref if r[0] > 0]
     np.testing.assert_allclose(births, ref_births, atol=1e-9)
@@ -232,3 +286,78 @@ def test_bad_activity():
         avalanches_from_activity(np.array([1, -1, 2]))
     with pytest.raises(ValueError, match="activity"):
         avalanches_from_activity(np.ones((2, 2)))
+
+
+# ------------------------------------------------------ EventTimes and activity events
+HAND_ACTIVITY = np.array([0, 2, 1, 0, 1, 0, 4, 3, 1, 0])
+
+
+def test_transition_events_are_event_times(hand):
+    ev = transition_events(hand, 1.0, threshold="percentile:50")
+    assert isinstance(ev, EventTimes) and ev.kind == "transitions"
+    assert (ev.t_start, ev.t_stop) == (hand.t_start, hand.t_stop)
+    # median of the hand activity is 1: bins 1, 6, 7 above it
+    np.testing.assert_allclose(ev, [1, 2, 6, 8])
+    assert ev.params == {
+        "bin_width": 1.0,
+        "threshold": "percentile:50",
+        "threshold_value": 1.0,
+        "crossings": "both",
+        "dt": 1.0,
+    }
+    assert json.loads(json.dumps(dict(ev.params))) == dict(ev.params)
+    births = transition_events(hand, 1.0, threshold=np.int64(0), kind="birth")
+    assert births.params["crossings"] == "births" and type(births.params["threshold"]) is int
+    co = coincidence_events(hand, 1.0, 2)
+    assert isinstance(co, EventTimes) and co.kind == "coincidences"
+    assert co.params["threshold_value"] == 2 and co.params["dt"] == 1.0
+    assert co.params["count"] == "distinct_neurons"
+    json.dumps(dict(co.params))
+    np.testing.assert_allclose(np.asarray(co), [1.0, 6.0])
+
+
+def test_events_from_activity_hand(hand):
+    kw = {"bin_width": 1.0}
+    np.testing.assert_allclose(events_from_activity(HAND_ACTIVITY, **kw), [1, 3, 4, 5, 6, 9])
+    np.testing.assert_allclose(events_from_activity(HAND_ACTIVITY, kind="births"), [1, 4, 6])
+    np.testing.assert_allclose(events_from_activity(HAND_ACTIVITY, kind="deaths"), [3, 5, 9])
+    ev = events_from_activity(HAND_ACTIVITY, 0.5, threshold=1, t_start=2.0)
+    np.testing.assert_allclose(ev, 2.0 + 0.5 * np.array([1, 2, 6, 8]))
+    assert (ev.t_start, ev.t_stop, ev.kind) == (2.0, 7.0, "transitions")
+    assert ev.params["dt"] == 0.5
+    # coincidences: onsets of runs of A >= 2 -> bins 1 and 6 (same as distinct neurons here)
+    co = events_from_activity(HAND_ACTIVITY, threshold=2, kind="coincidences")
+    np.testing.assert_allclose(co, [1.0, 6.0])
+    assert co.kind == "coincidences"
+    # the same events as from the spikes, window and definition included
+    assert events_from_activity(HAND_ACTIVITY, 1.0, 1) == transition_events(hand, 1.0, 1)
+    # a real-valued activity (a rate) is fine for events
+    np.testing.assert_allclose(events_from_activity([0.1, 0.7, 0.2], threshold=0.5), [1, 2])
+
+
+def test_events_from_activity_bad_input():
+    with pytest.raises(ValueError, match="kind"):
+        events_from_activity(HAND_ACTIVITY, kind="both")
+    with pytest.raises(ValueError, match="threshold: 0 resolves to 0"):
+        events_from_activity(HAND_ACTIVITY, kind="coincidences")
+    with pytest.raises(ValueError, match="activity"):
+        events_from_activity(np.zeros(0))
+    with pytest.raises(ValueError, match="activity"):
+        events_from_activity(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="activity"):
+        events_from_activity([1.0, -2.0])
+    with pytest.raises(TypeError, match="activity"):
+        events_from_activity(np.array(["a", "b"]))
+    with pytest.raises(ValueError, match="bin_width"):
+        events_from_activity(HAND_ACTIVITY, bin_width=0)
+    with pytest.raises(TypeError, match="t_start"):
+        events_from_activity(HAND_ACTIVITY, t_start="0")
+    with pytest.warns(UserWarning, match="no births"):
+        assert events_from_activity(HAND_ACTIVITY, threshold=9, kind="births").size == 0
+
+
+def test_coincidence_window_defaults_and_is_required(hand):
+    with pytest.raises(TypeError, match="min_neurons"):
+        coincidence_events(hand, 1.0)
+    lattice = SpikeTrains([0.5, 0.5, 1.5], [0, 1, 0], t_stop=2.0, meta={"dt": 1.0})
+    np.testing.assert_allclose(coincidence_events(lattice, min_neurons=2), [0.0])

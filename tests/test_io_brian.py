@@ -52,6 +52,7 @@ def _check(spikes, raw_t, raw_i, T_ms=100.0):
     first = [spikes.per_neuron()[k][0] for k in (0, 1, 3)]
     np.testing.assert_allclose(first, isi[[0, 1, 3]] / 1e3, atol=1e-4 + 1e-12)
     assert spikes.meta["source"] == "brian2" and spikes.meta["dt"] == pytest.approx(1e-4)
+    assert spikes.meta["stamp"] == "start"  # a plain Brian2 monitor stamps a step's start
 
 
 def test_from_brian_runtime():
@@ -77,6 +78,12 @@ def test_from_brian_overrides_and_bad_input():
     assert (len(s), s.n_neurons, s.t_stop) == (0, 10, 2.0)
     with pytest.raises(TypeError, match="spike_monitor"):
         io.from_brian(np.zeros(3))
+    with pytest.raises(ValueError, match="stamp"):
+        io.from_brian(M, stamp="middle")
+    with pytest.raises(ValueError, match="dt"):
+        io.from_brian(M, dt=0.0)
+    with pytest.raises(TypeError, match="t_min"):
+        io.from_brian(M, t_min="0")
 
 
 def test_from_brian_on_a_subgroup_uses_its_own_ids():
@@ -90,3 +97,40 @@ def test_from_brian_on_a_subgroup_uses_its_own_ids():
     assert s.n_neurons == 5  # len(monitor.source) of the subgroup
     np.testing.assert_array_equal(np.bincount(s.senders), [3, 3, 3, 3, 3])  # 3 steps of 0.1 ms
     assert s.t_stop == pytest.approx(3e-4, abs=1e-12)
+
+
+class _Monitor:
+    """Duck-typed SpikeMonitor: the attributes from_brian reads."""
+
+    def __init__(self, t, i, n, dt, t_now):
+        self.t_ = np.asarray(t, dtype=float)
+        self.i = np.asarray(i)
+        self.source = list(range(n))
+        self.name = "fake_spikemon"
+
+        class _Clock:
+            dt_ = dt
+            t_ = np.array([t_now])
+
+        self.clock = _Clock()
+
+
+def test_from_brian_snaps_to_the_step_lattice_and_drops_early_samples():
+    """Times that are k*dt up to the clock's rounding (0.3 is not 3*0.1 in floating point)
+    are snapped to the lattice value k*dt, the one the models and the event functions use;
+    t_min drops the samples before it (here the t = 0 sample of a model's initial state)."""
+    dt = 0.1
+    t = [0.0, 0.0, 0.1, 0.30000000000000004 - 2e-17, 0.3, 0.7000000000000001]
+    mon = _Monitor(t, [0, 1, 1, 0, 1, 1], 2, dt, 0.8)
+    s = io.from_brian(mon, t_min=dt, stamp="end", meta={"model": "x"})
+    np.testing.assert_array_equal(s.times, np.array([1, 3, 3, 7]) * dt)
+    np.testing.assert_array_equal(s.senders, [1, 0, 1, 1])
+    assert (s.meta["dt"], s.meta["stamp"], s.meta["model"]) == (dt, "end", "x")
+    assert s.t_stop == 0.8 and s.n_neurons == 2
+    raw = io.from_brian(mon, snap=False)
+    np.testing.assert_array_equal(raw.times, np.sort(np.asarray(t)))
+    assert len(raw) == 6 and raw.meta["stamp"] == "start"
+    # the lattice step may differ from the monitor clock's (a clock of dt/N sub-steps)
+    sub = io.from_brian(_Monitor([0.2, 0.6000000000000001], [0, 0], 1, 0.01, 1.0), dt=0.2)
+    np.testing.assert_array_equal(sub.times, [0.2, 3 * 0.2])
+    assert sub.meta["dt"] == 0.2

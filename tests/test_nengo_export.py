@@ -34,7 +34,7 @@ def test_nengo_retrieves_and_matches_reference(F, form):
     np.testing.assert_array_equal(states[0], cue)
     assert m[0, 0] == pytest.approx(0.6)
     assert m[-1, 0] == pytest.approx(1.0)
-    r = reference.run(xi, F, init=cue, steps=9, record_states=True)
+    r = reference.run(xi, F, init=cue, steps=9, record=("overlaps", "states"))
     np.testing.assert_array_equal(states[1:], r.states)
 
 
@@ -55,9 +55,33 @@ def test_nengo_from_memory_network_like_object():
         init = P.flip(patterns[2], 0.2, seed=0).astype(float)
 
     net = to_nengo(Net())
-    assert net.interaction.kind == "exp" and net.form == "bipartite"
+    assert net.interaction.name == "exp:1" and net.form == "bipartite"
     _, m = _run(net, 4)
     assert m[-1, 2] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("F", ["hopfield", "dense:3", "exp"])
+def test_nengo_diluted_and_real_valued_patterns_match_reference(F):
+    """The export uses the field kernel of every engine: diluted patterns (a per-neuron self
+    term |Xi|^T d, which a scalar d got wrong), a neuron outside every pattern (keeps its
+    state), and real-valued patterns (averages of examples) follow the reference engine."""
+    dil = P.diluted(6, 60, 0.4, seed=1)
+    dil[:, 5] = 0
+    arch = P.rademacher(5, 60, seed=2)
+    real = P.noisy_examples(arch, 4, 0.3, seed=3).mean(axis=1)
+    for xi in (dil, real):
+        cue = P.flip(np.where(xi[0] >= 0, 1, -1).astype(np.int8), 0.3, seed=4)
+        cue[5] = -1
+        states, _ = _run(to_nengo(xi, F=F, cue=cue, form="bipartite", seed=0), 8)
+        r = reference.run(xi, F, init=cue, steps=7, record=("overlaps", "states"))
+        assert np.any(r.states[0] != cue)
+        np.testing.assert_array_equal(states[1:], r.states)
+
+
+def test_default_interaction_is_exp():
+    xi = P.rademacher(3, 20, seed=0)
+    net = to_nengo(xi)
+    assert net.interaction.name == "exp:1" and net.form == "bipartite"
 
 
 def test_bad_inputs():
@@ -69,4 +93,4 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match="form"):
         to_nengo(xi, form="matrix")
     with pytest.raises(ValueError, match="patterns_or_network"):
-        to_nengo(xi * 3)
+        to_nengo(xi * np.nan)

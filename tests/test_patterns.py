@@ -144,3 +144,30 @@ def test_bad_inputs():
         P.validate_patterns(np.array([[1, 0.5]]))
     with pytest.raises(ValueError, match="patterns"):
         P.validate_patterns(np.ones((2, 5)), N=6)
+
+
+def test_real_patterns_accepts_averages_of_examples():
+    arch = P.rademacher(3, 40, seed=0)
+    avg = P.noisy_examples(arch, 5, 0.4, seed=1).mean(axis=1)  # multiples of 1/5
+    x = P.real_patterns(avg)
+    assert x.dtype == np.float64 and x.shape == (3, 40)
+    np.testing.assert_array_equal(x, avg)
+    x[0, 0] = 99.0  # a copy: the caller's array is untouched
+    assert avg[0, 0] != 99.0
+    assert P.real_patterns(np.array([1, -1, 0])).shape == (1, 3)  # one pattern
+    np.testing.assert_array_equal(P.real_patterns(arch), arch)
+
+
+def test_real_patterns_bad_input():
+    with pytest.raises(TypeError, match="patterns"):
+        P.real_patterns(np.array([["a", "b"]]))
+    with pytest.raises(TypeError, match="patterns"):
+        P.real_patterns(np.array([[1 + 2j]]))
+    with pytest.raises(ValueError, match="patterns.*finite"):
+        P.real_patterns(np.array([[1.0, np.nan]]))
+    with pytest.raises(ValueError, match="patterns"):
+        P.real_patterns(np.zeros((0, 4)))
+    with pytest.raises(ValueError, match="patterns"):
+        P.real_patterns(np.zeros((2, 2, 2)))
+    with pytest.raises(ValueError, match="xi: expected N=5"):
+        P.real_patterns(np.ones((2, 4)), N=5, name="xi")

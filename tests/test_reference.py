@@ -8,9 +8,11 @@ import pytest
 
 from neurodam import patterns as P
 from neurodam.memory import MemoryRun, parse_interaction, reference
-from neurodam.memory.retrieval import exp_one_step_radius
+from neurodam.memory.theory import exp_one_step_radius
 
 SPECS = ["hopfield", "dense:3", "dense:4", "exp", "exp:0.2"]
+ALL = ("spikes", "overlaps", "activity", "states")
+QUIET = ("overlaps", "activity")  # no spikes: long runs
 
 
 @pytest.mark.parametrize("spec", SPECS)
@@ -18,7 +20,7 @@ SPECS = ["hopfield", "dense:3", "dense:4", "exp", "exp:0.2"]
 def test_sync_equals_repeated_update(spec, dil):
     """The vectorised engine and Interaction.update (independent code path) agree exactly."""
     xi = P.diluted(30, 60, 0.3, seed=2) if dil else P.rademacher(30, 60, seed=2)
-    r = reference.run(xi, F=spec, steps=12, seed=3, record_states=True)
+    r = reference.run(xi, F=spec, steps=12, seed=3, record=ALL)
     inter = parse_interaction(spec)
     s = r.params["init_state"]
     for t in range(12):
@@ -131,7 +133,7 @@ def test_sedam_qbar_is_one_minus_2p(p):
     2 sqrt(p(1-p)/N); Q_bar over T steps has std 2 sqrt(p(1-p)/(N T)); 5 sigma."""
     N, K, T = 500, 10, 400
     xi = P.rademacher(K, N, seed=1)
-    r = reference.run(xi, F="exp", noise=p, steps=T, init=0, seed=2, record_spikes=False)
+    r = reference.run(xi, F="exp", noise=p, steps=T, init=0, seed=2, record=QUIET)
     sig = 2 * math.sqrt(p * (1 - p) / (N * T))
     assert abs(r.Q_bar - (1 - 2 * p)) < 5 * sig
 
@@ -152,7 +154,7 @@ def test_sedam_p_half_is_disordered():
 
     N, K, T = 400, 8, 2000
     xi = P.rademacher(K, N, seed=4)
-    r = reference.run(xi, "exp", noise=0.5, steps=T, init=0, seed=5, record_spikes=False)
+    r = reference.run(xi, "exp", noise=0.5, steps=T, init=0, seed=5, record=QUIET)
     assert abs(r.overlaps[:, 0].mean()) < 5 / math.sqrt(N * T)
     emax = integrate.quad(
         lambda x: x * K * stats.norm.pdf(x) * stats.norm.cdf(x) ** (K - 1), -10, 10
@@ -167,7 +169,7 @@ def test_glauber_curie_weiss(T, m_expected):
     exact as N -> oo). N=2000; finite-N and sampling error of the time average ~0.01."""
     xi = P.rademacher(1, 2000, seed=0)
     assert m_expected == pytest.approx(math.tanh(m_expected / T), abs=1e-5)
-    r = reference.run(xi, "hopfield", temperature=T, steps=300, init=0, seed=1, record_spikes=False)
+    r = reference.run(xi, "hopfield", temperature=T, steps=300, init=0, seed=1, record=QUIET)
     assert r.overlaps[50:, 0].mean() == pytest.approx(m_expected, abs=0.015)
 
 
@@ -184,8 +186,7 @@ def test_async_glauber_samples_boltzmann(spec):
         schedule="async",
         steps=steps,
         seed=3,
-        record_states=True,
-        record_spikes=False,
+        record=("overlaps", "states"),
     )
     inter = parse_interaction(spec)
     states = [np.array(s) for s in product([-1, 1], repeat=N)]
@@ -201,7 +202,7 @@ def test_async_glauber_samples_boltzmann(spec):
 
 def test_fire_on_and_spikes():
     xi = P.rademacher(5, 50, seed=0)
-    r = reference.run(xi, "exp", noise=0.2, steps=30, seed=1, record_states=True, dt=2e-3)
+    r = reference.run(xi, "exp", noise=0.2, steps=30, seed=1, record=ALL, dt=2e-3)
     st = r.states
     assert len(r.spikes) == int((st > 0).sum())
     np.testing.assert_array_equal(r.activity, (st > 0).sum(axis=1))
@@ -209,9 +210,7 @@ def test_fire_on_and_spikes():
     sel = r.spikes.times[np.isclose(r.spikes.times, (k + 1) * 2e-3)]
     assert sel.size == (st[k] > 0).sum()
     assert r.spikes.t_stop == pytest.approx(30 * 2e-3)
-    f = reference.run(
-        xi, "exp", noise=0.2, steps=30, seed=1, record_states=True, fire_on="flip", dt=2e-3
-    )
+    f = reference.run(xi, "exp", noise=0.2, steps=30, seed=1, record=ALL, fire_on="flip", dt=2e-3)
     np.testing.assert_array_equal(f.states, st)  # same seed, same dynamics
     prev = np.vstack([r.params["init_state"][None, :], st[:-1]])
     ups = (st > 0) & (prev < 0)
@@ -224,9 +223,9 @@ def test_fire_on_and_spikes():
 
 def test_reproducible_and_init_forms():
     xi = P.rademacher(5, 60, seed=0)
-    a = reference.run(xi, "exp", noise=0.1, steps=20, seed=4, record_states=True)
-    b = reference.run(xi, "exp", noise=0.1, steps=20, seed=4, record_states=True)
-    c = reference.run(xi, "exp", noise=0.1, steps=20, seed=5, record_states=True)
+    a = reference.run(xi, "exp", noise=0.1, steps=20, seed=4, record=ALL)
+    b = reference.run(xi, "exp", noise=0.1, steps=20, seed=4, record=ALL)
+    c = reference.run(xi, "exp", noise=0.1, steps=20, seed=5, record=ALL)
     np.testing.assert_array_equal(a.states, b.states)
     assert not np.array_equal(a.states, c.states)
     r = reference.run(xi, "hopfield", init=2, steps=1)
@@ -266,7 +265,9 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match="patterns"):
         reference.run(np.ones((0, 20)))
     with pytest.raises(ValueError, match="patterns"):
-        reference.run(xi * 2)
+        reference.run(np.where(xi > 0, np.nan, 1.0))
+    with pytest.raises(TypeError, match="patterns"):
+        reference.run(xi.astype(str))
     with pytest.raises(ValueError, match="noise"):
         reference.run(xi, noise=0.6)
     with pytest.raises(ValueError, match="noise"):
@@ -282,7 +283,13 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match="fire_on"):
         reference.run(xi, fire_on="minus")
     with pytest.raises(ValueError, match="steps"):
-        reference.run(xi, steps=-1)
+        reference.run(xi, steps=0)
+    with pytest.raises(TypeError, match="steps"):
+        reference.run(xi, steps=2.0)
+    with pytest.raises(TypeError, match="noise"):
+        reference.run(xi, noise="0.1")
+    with pytest.raises(TypeError, match="colour"):
+        reference.run(xi, colour="red")
     with pytest.raises(ValueError, match="states"):
         reference.iterate(xi, np.ones((2, 19)))
 
@@ -291,7 +298,7 @@ def test_float32_matches_float64_for_exp():
     """float32 keeps overlaps exact; exp fields differ only in the last ~1e-7 of their
     scale, far from the decision threshold in a SEDAM run: identical trajectories."""
     xi = P.rademacher(50, 300, seed=0)
-    kw = dict(F="exp", noise=0.15, steps=60, init=(0, 0.3), seed=2, record_states=True)
+    kw = dict(F="exp", noise=0.15, steps=60, init=(0, 0.3), seed=2, record=ALL)
     r64 = reference.run(xi, **kw)
     r32 = reference.run(xi, dtype="float32", **kw)
     np.testing.assert_array_equal(r32.states, r64.states)
@@ -301,11 +308,61 @@ def test_float32_matches_float64_for_exp():
 
 
 def test_spike_meta_is_the_same_with_and_without_recorded_spikes():
-    # the empty SpikeTrains of record_spikes=False used to carry the init_state array in its
-    # meta (not JSON-writable); both now carry the same scalar parameters
+    # the empty SpikeTrains of a run without spikes used to carry the init_state array in
+    # its meta (not JSON-writable); both now carry the same scalar parameters and the lattice
     xi = P.rademacher(3, 40, seed=0)
     a = reference.run(xi, "exp", steps=3, seed=1)
-    b = reference.run(xi, "exp", steps=3, seed=1, record_spikes=False)
+    b = reference.run(xi, "exp", steps=3, seed=1, record=QUIET)
     assert len(b.spikes) == 0 and len(a.spikes) > 0
-    assert dict(a.spikes.meta) == dict(b.spikes.meta)
+    meta_a, meta_b = dict(a.spikes.meta), dict(b.spikes.meta)
+    assert (meta_a.pop("record"), meta_b.pop("record")) == (
+        "spikes,overlaps,activity",
+        "overlaps,activity",
+    )
+    assert meta_a == meta_b
     assert "init_state" not in b.spikes.meta
+    assert (a.spikes.meta["dt"], a.spikes.meta["stamp"]) == (1e-3, "end")
+
+
+# ------------------------------------------------ diluted patterns, real-valued patterns
+def _untouched_neuron_case():
+    """Diluted patterns in which neuron 3 has no entry in any pattern."""
+    xi = P.diluted(5, 40, 0.3, seed=3).astype(np.int8)
+    xi[:, 3] = 0
+    return xi
+
+
+@pytest.mark.parametrize("F", ["exp", "exp:0.3", "hopfield", "dense:3"])
+@pytest.mark.parametrize("schedule", ["sync", "async"])
+def test_neuron_outside_every_pattern_keeps_its_state(F, schedule):
+    """A neuron whose entries are 0 in every pattern has no field: the deterministic
+    dynamics keep its state, whatever F (F=exp used to set it to +1 on every engine)."""
+    xi = _untouched_neuron_case()
+    for s3 in (-1, 1):
+        init = np.where(P.rademacher(1, 40, seed=s3 + 2)[0] > 0, 1, -1)
+        init[3] = s3
+        r = reference.run(xi, F, init=init, steps=4, schedule=schedule, seed=1, record=ALL)
+        np.testing.assert_array_equal(r.states[:, 3], s3)
+        final, _, _ = reference.iterate(xi, init, F, schedule, max_steps=4, seed=1)
+        assert final[0, 3] == s3
+
+
+def test_real_valued_patterns_follow_the_exact_rule():
+    """Patterns that are averages of noisy examples (supervised learning from examples,
+    Agliari et al. 2022) are real-valued; every step of the engine is the sign of the
+    literal energy difference sum_mu [F(a' + x) - F(a' - x)], for hopfield, dense and exp."""
+    arch = P.rademacher(4, 60, seed=1)
+    xi = P.noisy_examples(arch, 3, 0.4, seed=2).mean(axis=1)  # values in {+-1, +-1/3}
+    assert not np.all(np.isin(xi, (-1, 0, 1)))
+    for F in ("hopfield", "dense:3", "exp:0.5"):
+        inter = parse_interaction(F)
+        r = reference.run(xi, F, init=(0, 0.3), steps=6, seed=0, record=ALL)
+        s = r.params["init_state"].astype(float)
+        for t in range(6):
+            a = xi @ s
+            ap = a[:, None] - xi * s  # a'_{mu,i}: overlaps without neuron i
+            raw = np.sum(inter.F(ap + xi) - inter.F(ap - xi), axis=0)
+            s = np.where(raw > 0, 1.0, np.where(raw < 0, -1.0, s))
+            np.testing.assert_array_equal(r.states[t], s)
+        # low load: the archetype's sign is retrieved
+        assert r.overlaps[-1, 0] > 0.5

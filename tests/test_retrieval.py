@@ -8,14 +8,16 @@ import pytest
 from neurodam import patterns as P
 from neurodam.memory import reference
 from neurodam.memory.retrieval import (
-    HOPFIELD_ALPHA_C,
     BasinResult,
     CapacityCurve,
     basin_of_attraction,
     capacity_curve,
+    retrieval_overlap,
+)
+from neurodam.memory.theory import (
+    HOPFIELD_ALPHA_C,
     exp_one_step_radius,
     hopfield_rs_overlap,
-    retrieval_overlap,
     stability_probability,
 )
 

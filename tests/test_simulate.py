@@ -72,7 +72,8 @@ def test_record_and_run_layout():
     assert r.spikes.times.min() >= 2e-3 and r.spikes.t_stop == pytest.approx(12 * 2e-3)
     np.testing.assert_array_equal(r.activity, (r.states > 0).sum(axis=1))
     np.testing.assert_array_equal(r.final_state, r.states[-1])
-    assert set(r.params["timing"]) >= {"build", "run"}
+    assert set(r.params["timing"]) == {"codegen", "compile", "run", "collect"}
+    assert r.spikes.meta["dt"] == 2e-3 and r.spikes.meta["stamp"] == "end"
     only = simulate(xi, "exp", steps=12, seed=3, backend="numpy", record=("overlaps",))
     assert len(only.spikes) == 0 and only.states is None
     np.testing.assert_array_equal(only.activity.size, 12)
@@ -92,6 +93,7 @@ def test_async_brian2_reaches_the_reference_fixed_point():
     "kwargs, match",
     [
         (dict(backend="gpu_magic"), "backend"),
+        (dict(backend="cython"), "runtime"),  # the old alias: the message names the backend
         (dict(backend="numpy", steps=0), "steps"),
         (dict(backend="numpy", init=np.ones(3)), "init"),
         (dict(backend="numpy", noise=0.7), "noise"),
@@ -110,8 +112,33 @@ def test_bad_input(kwargs, match):
         simulate(xi, **args)
 
 
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [(dict(steps=2.5), "steps"), (dict(noise="0.1"), "noise"), (dict(voltage=1), "voltage")],
+)
+def test_wrong_kind_of_argument_is_a_type_error(kwargs, match):
+    xi = patterns.rademacher(3, 20, seed=1)
+    with pytest.raises(TypeError, match=match):
+        simulate(xi, "hopfield", **kwargs)
+
+
+def test_default_interaction_is_exp_everywhere():
+    """One default F (the exponential memory) for simulate, reference.run, iterate and
+    MemoryParams."""
+    import inspect
+
+    from neurodam.memory import DEFAULT_F, MemoryParams, reference
+
+    xi = patterns.rademacher(4, 30, seed=0)
+    assert DEFAULT_F == "exp"
+    assert MemoryParams().F.name == "exp:1"
+    assert simulate(xi, steps=2, seed=0).params["F"] == "exp:1"
+    assert reference.run(xi, steps=2, seed=0).params["F"] == "exp:1"
+    assert inspect.signature(reference.iterate).parameters["F"].default == "exp"
+
+
 def test_bad_patterns_on_brian2_backend():
     with pytest.raises(ValueError, match="patterns"):
-        simulate(np.full((2, 10), 3), "hopfield", backend="numpy")
+        simulate(np.full((2, 10), np.inf), "hopfield", backend="numpy")
     with pytest.raises(ValueError, match="patterns"):
         simulate(np.zeros((0, 10)), "hopfield", backend="numpy")

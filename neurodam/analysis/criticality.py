@@ -4,7 +4,8 @@ crackling_relation   size and duration exponents, predicted and fitted <S>(T) ex
 Crackling            frozen result of crackling_relation
 shape_collapse       collapse exponent and error of the mean avalanche shapes
 ShapeCollapse        frozen result of shape_collapse
-branching_ratio      naive (descendants / ancestors) and multistep-regression estimators
+
+The branching ratio (naive and multistep regression) is in :mod:`neurodam.analysis.branching`.
 
 Mean-field (critical branching) reference values: tau = 3/2, alpha = 2, and
 (alpha - 1)/(tau - 1) = 1/(sigma nu z) = 2 (Sethna, Dahmen & Myers 2001;
@@ -20,13 +21,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize
 
-from neurodam.analysis._checks import check_int
-from neurodam.analysis.events import Avalanches, avalanches_from_activity
+from neurodam._validate import check_int
+from neurodam.analysis.branching import BranchingRatio, branching_ratio
+from neurodam.analysis.events import Avalanches
 from neurodam.analysis.powerlaw import PowerLawFit, fit_power_law
 from neurodam.analysis.scaling import fit_scaling
-from neurodam.spikes import SpikeTrains
 
 __all__ = [
+    "BranchingRatio",
     "Crackling",
     "ShapeCollapse",
     "branching_ratio",
@@ -68,6 +70,9 @@ class Crackling:
         Every distinct duration and the mean size of its avalanches.
     intercept : float
         :math:`c` of the fit :math:`\log\langle S\rangle = c + \gamma \log T`.
+    size_definition : str
+        Which sizes were fitted: those the :class:`Avalanches` carry, ``"spikes"`` (all
+        spikes of the run) or ``"above_threshold"`` (the area above the threshold).
     """
 
     tau: float
@@ -85,11 +90,13 @@ class Crackling:
     T: np.ndarray = field(default_factory=lambda: np.zeros(0))
     mean_size: np.ndarray = field(default_factory=lambda: np.zeros(0))
     intercept: float = float("nan")
+    size_definition: str = "spikes"
 
     def __repr__(self) -> str:
         return (
-            f"Crackling(tau={self.tau:.3f}+-{self.tau_se:.3f}, alpha={self.alpha:.3f}"
-            f"+-{self.alpha_se:.3f}, predicted={self.predicted:.3f}+-{self.predicted_se:.3f}, "
+            f"Crackling(sizes={self.size_definition!r}, tau={self.tau:.3f}+-{self.tau_se:.3f}, "
+            f"alpha={self.alpha:.3f}+-{self.alpha_se:.3f}, "
+            f"predicted={self.predicted:.3f}+-{self.predicted_se:.3f}, "
             f"gamma={self.gamma:.3f}+-{self.gamma_se:.3f} over T={self.gamma_range}, "
             f"difference={self.difference:+.3f})"
         )
@@ -111,6 +118,11 @@ def crackling_relation(
     duration fit's range that hold at least ``min_count`` avalanches (Sethna,
     Dahmen & Myers 2001; Friedman et al. 2012). Mean field: 2 and 2.
 
+    The sizes are those ``avalanches.sizes`` carries, as ``avalanches.size_definition``
+    says (the result repeats it): the spike count at threshold 0, and by default the
+    size above threshold for a threshold > 0. With raw spike counts above a threshold
+    :math:`\theta > 0`, :math:`S \ge \theta T` and :math:`\gamma` is trivially near 1.
+
     Parameters
     ----------
     avalanches : Avalanches
@@ -120,6 +132,7 @@ def crackling_relation(
         Least number of avalanches of a duration for its mean size to enter the fit.
     """
     av = _check_avalanches(avalanches)
+    min_count = check_int(min_count, "min_count", min=1)
     if size_fit is None:
         size_fit = fit_power_law(av.sizes, discrete=True, **fit_kwargs)
     if duration_fit is None:
@@ -166,6 +179,7 @@ def crackling_relation(
         T=T,
         mean_size=mean_s,
         intercept=float(c),
+        size_definition=av.size_definition,
     )
 
 
@@ -235,6 +249,9 @@ def shape_collapse(
         Search interval for :math:`\gamma`.
     """
     av = _check_avalanches(avalanches)
+    min_duration = check_int(min_duration, "min_duration", min=1)
+    min_count = check_int(min_count, "min_count", min=1)
+    n_points = check_int(n_points, "n_points", min=2)
     groups = av.shapes(min_count=min_count)
     hi = np.inf if max_duration is None else max_duration
     Ts = np.array(sorted(T for T in groups if min_duration <= T <= hi), dtype=np.int64)
@@ -270,115 +287,3 @@ def shape_collapse(
         warnings.warn(f"shape_collapse: exponent {g:.3g} sits at a bound of {bounds}", stacklevel=2)
     scaled = prof * np.exp((1.0 - g) * logT)
     return ShapeCollapse(g, float(err(g)[0]), Ts, grid, scaled)
-
-
-# ------------------------------------------------------------ branching ratio
-def _activity(spikes_or_activity, bin_width) -> tuple[np.ndarray, float]:
-    if isinstance(spikes_or_activity, SpikeTrains):
-        from neurodam.analysis.events import population_activity
-
-        edges, counts = population_activity(spikes_or_activity, bin_width)
-        return counts, float(edges[1] - edges[0])
-    a = np.asarray(spikes_or_activity)
-    if a.ndim != 1 or a.size < 3 or not np.issubdtype(a.dtype, np.number):
-        raise ValueError(
-            "spikes_or_activity: expected a SpikeTrains or a 1-D numeric activity with >= 3 "
-            f"bins, got {type(spikes_or_activity).__name__} of shape {a.shape}"
-        )
-    if not np.all(np.isfinite(a)) or a.min() < 0:
-        raise ValueError("spikes_or_activity: expected finite activity values >= 0")
-    return a, 1.0 if bin_width is None else float(bin_width)
-
-
-def _regression_slopes(a: np.ndarray, k_max: int) -> np.ndarray:
-    """Slopes r_k of the linear regression of A_{t+k} on A_t, k = 1..k_max (one pass per lag)."""
-    a = np.asarray(a, np.float64)
-    n = a.size
-    s1, s2 = np.cumsum(a), np.cumsum(a * a)
-    r = np.empty(k_max)
-    for k in range(1, k_max + 1):  # loop over lags, each a vectorised dot product
-        m = n - k
-        x_sum, y_sum = s1[m - 1], s1[-1] - s1[k - 1]
-        xx = s2[m - 1]
-        xy = float(np.dot(a[:m], a[k:]))
-        mx, my = x_sum / m, y_sum / m
-        var = xx / m - mx * mx
-        if not var > 0:
-            raise ValueError(
-                f"spikes_or_activity: the activity is constant over its first {m} bins, so the "
-                f"regression slope at lag {k} is undefined"
-            )
-        r[k - 1] = (xy / m - mx * my) / var
-    return r
-
-
-def branching_ratio(
-    spikes_or_activity,
-    method: str = "naive",
-    bin_width: float | None = None,
-    *,
-    k_max: int = 40,
-) -> float:
-    r"""Branching ratio :math:`m` of the population activity.
-
-    * ``"naive"`` (Beggs & Plenz 2003): the mean over avalanches of the ratio of
-      descendants (spikes in the second bin) to ancestors (spikes in the first
-      bin), a one-bin avalanche counting as 0. With external drive :math:`h`
-      spikes per bin it is biased upwards by about :math:`h`, and subsampling
-      biases it downwards (Priesemann et al. 2014).
-    * ``"mr"``, multistep regression (Wilting & Priesemann 2018): slopes
-      :math:`r_k` of the linear regression of :math:`A_{t+k}` on :math:`A_t` for
-      :math:`k = 1..k_{\max}`, fitted by :math:`r_k = b\,m^k` (least squares);
-      unbiased under subsampling. Needs a stationary activity; choose
-      ``k_max`` a few times the autocorrelation time :math:`-1/\ln m`.
-
-    Parameters
-    ----------
-    spikes_or_activity : SpikeTrains or 1-D array
-        Spikes (binned at ``bin_width``, default the mean pooled ISI) or an
-        already binned activity.
-    method : {"naive", "mr"}
-    bin_width : float, optional
-        Seconds, for spikes.
-    k_max : int
-        Largest lag (bins) of the multistep regression.
-
-    Returns
-    -------
-    float
-        Estimated :math:`m` (per bin).
-    """
-    if method not in ("naive", "mr"):
-        raise ValueError(f"method: expected 'naive' or 'mr', got {method!r}")
-    act, width = _activity(spikes_or_activity, bin_width)
-    if method == "naive":
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            av = avalanches_from_activity(act, width)
-        if not len(av):
-            raise ValueError("spikes_or_activity: no avalanches, so no branching ratio")
-        a = av.activity
-        first = a[av.start_bins].astype(np.float64)
-        second = np.where(
-            av.durations >= 2, a[np.minimum(av.start_bins + 1, a.size - 1)], 0
-        ).astype(np.float64)
-        return float(np.mean(second / first))
-    k_max = check_int(k_max, "k_max", 2)
-    if k_max >= act.size // 2:
-        raise ValueError(f"k_max: expected fewer lags than half the {act.size} bins, got {k_max}")
-    r = _regression_slopes(act, k_max)
-    k = np.arange(1, k_max + 1, dtype=np.float64)
-    pos = r > 0
-    if pos.sum() >= 2:
-        slope, icpt = np.polyfit(k[pos], np.log(r[pos]), 1)
-        p0 = (math.exp(icpt), min(max(math.exp(slope), 1e-3), 1.5))
-    else:
-        p0 = (max(r[0], 1e-3), 0.5)
-    try:
-        (b, m), _ = optimize.curve_fit(
-            lambda kk, b, m: b * np.abs(m) ** kk, k, r, p0=p0, maxfev=20000
-        )
-    except RuntimeError as exc:  # pragma: no cover - pathological activity
-        warnings.warn(f"branching_ratio: the MR fit failed ({exc})", stacklevel=2)
-        return float("nan")
-    return float(abs(m))

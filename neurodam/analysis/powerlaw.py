@@ -1,141 +1,51 @@
-"""Power-law fits and tests after Clauset, Shalizi & Newman (2009).
+"""Power-law fits after Clauset, Shalizi & Newman (2009).
 
 Fitting
 -------
 fit_power_law          maximum-likelihood exponent, xmin by minimum KS distance, optional xmax
-PowerLawFit            frozen result: alpha, alpha_se, xmin, xmax, n_tail, ks; p_value(), ccdf()
+PowerLawFit            frozen result: alpha, alpha_se, xmin, xmax, n_tail, ks, and the data
 
-Testing
--------
-PowerLawFit.p_value    goodness of fit by the semi-parametric bootstrap
-compare_distributions  Vuong likelihood ratio against exponential, lognormal, truncated power law
-LikelihoodRatio        (R, p) with a plain-words verdict()
+Analysis carried by the fit
+---------------------------
+PowerLawFit.p_value    goodness of fit by the semi-parametric bootstrap (CSN sec. 4.1)
+PowerLawFit.compare    likelihood-ratio test against an alternative (see ``alternatives``)
+PowerLawFit.plot       empirical CCDF and the fitted law
+PowerLawFit.to_dict    JSON-safe summary; ``PowerLawFit.from_dict`` reads it back
 
-The xmin scan is vectorised: the tail sums of ``log x`` come from one reverse
-cumulative sum over the sorted data, the exponent of every candidate is found
-at once (closed form, or a vectorised golden-section search of the concave
-discrete log-likelihood), and the KS distances of all candidates are evaluated
-in blocks over the distinct data values. Results follow the conventions of the
-``powerlaw`` package (Alstott, Bullmore & Plenz 2014) so the two agree.
+The exponents of all candidate xmins are found at once (closed form, or a vectorised
+golden-section search of the concave discrete log-likelihood) and their KS distances are
+scanned exactly with bounds that skip most of the work (``_xmin_scan``). Conventions follow
+the ``powerlaw`` package (Alstott, Bullmore & Plenz 2014), so the two agree.
 
 References
 ----------
-Clauset A, Shalizi CR, Newman MEJ (2009) Power-law distributions in empirical
-data. SIAM Review 51:661-703.
-Vuong QH (1989) Likelihood ratio tests for model selection and non-nested
-hypotheses. Econometrica 57:307-333.
+Clauset A, Shalizi CR, Newman MEJ (2009) Power-law distributions in empirical data.
+SIAM Review 51:661-703.
+Alstott J, Bullmore E, Plenz D (2014) powerlaw: a Python package for analysis of
+heavy-tailed distributions. PLoS ONE 9:e85777.
 """
 
 from __future__ import annotations
 
-import logging
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any
 
 import numpy as np
-from scipy import integrate, optimize, special, stats
+from scipy import optimize, special
 
-from neurodam.analysis._checks import check_int
+from neurodam._validate import check_int, check_number
+from neurodam.analysis._xmin_scan import ks_one, scan, tail_terms
+from neurodam.analysis._zeta import ALPHA_BOUNDS, log_norm
+from neurodam.analysis.alternatives import (
+    LikelihoodRatio,
+    _float,
+    _json_float,
+    compare_distributions,
+)
 
 __all__ = ["LikelihoodRatio", "PowerLawFit", "compare_distributions", "fit_power_law"]
-
-log = logging.getLogger(__name__)
-
-ALPHA_BOUNDS = (1.0 + 1e-6, 20.0)  # exponents searched (alpha > 1 keeps the zeta normaliser finite)
-_GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
-_BLOCK = 262_144  # elements per block of the vectorised KS scan (stays in cache)
-
-
-# ------------------------------------------------------------ normalisers
-def _hurwitz_zeta(s: np.ndarray, q: np.ndarray) -> np.ndarray:
-    r"""Hurwitz zeta :math:`\zeta(s, q) = \sum_{k \ge 0} (k+q)^{-s}`, vectorised and fast.
-
-    For :math:`q \ge 32` and :math:`s \le 12` the Euler-Maclaurin expansion
-    :math:`q^{-s}[q/(s-1) + 1/2 + s/(12q) - s^{(3)}/(720q^3) + s^{(5)}/(30240q^5)]`
-    (rising factorials :math:`s^{(k)}`) has relative error below 1e-10; elsewhere
-    ``scipy.special.zeta`` is used.
-    """
-    s, q = np.broadcast_arrays(np.asarray(s, np.float64), np.asarray(q, np.float64))
-    out = np.empty(s.shape)
-    big = (q >= 32.0) & (s <= 12.0)
-    if big.any():
-        sb, qb = s[big], q[big]
-        iq = 1.0 / qb
-        iq2 = iq * iq
-        s3 = sb * (sb + 1) * (sb + 2)
-        poly = (
-            qb / (sb - 1)
-            + 0.5
-            + iq * (sb / 12.0 - iq2 * (s3 / 720.0 - iq2 * s3 * (sb + 3) * (sb + 4) / 30240.0))
-        )
-        out[big] = np.exp(-sb * np.log(qb)) * poly
-    small = ~big
-    if small.any():
-        out[small] = special.zeta(s[small], q[small])
-    return out
-
-
-def _zeta_matrix(al: np.ndarray, u: np.ndarray, logu: np.ndarray) -> np.ndarray:
-    """``zeta(al[i], u[j])`` for a column of exponents and a sorted row of values.
-
-    Same expansion as :func:`_hurwitz_zeta`, but by broadcasting (no masks) over the
-    columns with ``u >= 32``; scipy for the few small columns and for rows with alpha > 12.
-    """
-    out = np.empty((al.shape[0], u.size))
-    k0 = int(np.searchsorted(u, 32.0))
-    if k0:
-        out[:, :k0] = special.zeta(al, u[None, :k0])
-    if k0 < u.size:
-        ub, iq = u[None, k0:], 1.0 / u[None, k0:]
-        iq2 = iq * iq
-        s3 = al * (al + 1) * (al + 2)
-        a1, a3, a5 = al / 12.0, s3 / 720.0, s3 * (al + 3) * (al + 4) / 30240.0
-        poly = ub / (al - 1.0)
-        poly += 0.5 + iq * (a1 - iq2 * (a3 - iq2 * a5))
-        poly *= np.exp(-al * logu[None, k0:])
-        out[:, k0:] = poly
-        steep = al[:, 0] > 12.0
-        if steep.any():
-            out[steep, k0:] = special.zeta(al[steep], ub)
-    return out
-
-
-def _log_norm(alpha, xmin, xmax, discrete: bool, fast: bool = False):
-    """log of the normaliser Z(alpha) of x^-alpha on [xmin, xmax] (sum or integral)."""
-    alpha = np.asarray(alpha, np.float64)
-    if discrete:
-        zeta = _hurwitz_zeta if fast else special.zeta
-        z = zeta(alpha, xmin)
-        if xmax is not None:
-            z = z - zeta(alpha, xmax + 1.0)
-        return np.log(z)
-    e = 1.0 - alpha
-    lx = np.log(xmin)
-    if xmax is None:
-        return e * lx - np.log(alpha - 1.0)
-    # (xmin^e - xmax^e)/(alpha-1) = xmin^e (1 - (xmax/xmin)^e)/(alpha-1)
-    return e * lx + np.log(-np.expm1(e * np.log(xmax / xmin))) - np.log(alpha - 1.0)
-
-
-def _golden_min(f, n: int, lo: float, hi: float, n_iter: int = 64) -> np.ndarray:
-    """Vectorised golden-section minimisation of ``n`` unimodal functions ``f(x) -> (n,)``."""
-    a = np.full(n, lo)
-    b = np.full(n, hi)
-    c = b - _GOLDEN * (b - a)
-    d = a + _GOLDEN * (b - a)
-    fc, fd = f(c), f(d)
-    for _ in range(n_iter):
-        left = fc < fd  # minimum in [a, d]
-        b = np.where(left, d, b)
-        a = np.where(left, a, c)
-        c_new = np.where(left, b - _GOLDEN * (b - a), d)
-        d_new = np.where(left, c, a + _GOLDEN * (b - a))
-        f_new = f(np.where(left, c_new, d_new))
-        fc, fd = np.where(left, f_new, fd), np.where(left, fc, f_new)
-        c, d = c_new, d_new
-    return 0.5 * (a + b)
 
 
 def _mle_alpha(sumlog, n, xmin, xmax, discrete: bool) -> float:
@@ -145,7 +55,7 @@ def _mle_alpha(sumlog, n, xmin, xmax, discrete: bool) -> float:
     mean_log = sumlog / n
 
     def nll(a):
-        return float(a * mean_log + _log_norm(a, xmin, xmax, discrete))
+        return float(a * mean_log + log_norm(a, xmin, xmax, discrete))
 
     res = optimize.minimize_scalar(
         nll, bounds=ALPHA_BOUNDS, method="bounded", options={"xatol": 1e-10}
@@ -164,13 +74,13 @@ def _alpha_se(alpha, n, xmin, xmax, discrete) -> float:
     lo = max(alpha - h, 1.0 + 1e-9)
     hi = lo + 2 * h
     mid = lo + h
-    f = [float(_log_norm(a, xmin, xmax, discrete)) for a in (lo, mid, hi)]
+    f = [float(log_norm(a, xmin, xmax, discrete)) for a in (lo, mid, hi)]
     d2 = (f[0] - 2 * f[1] + f[2]) / h**2
     return 1.0 / math.sqrt(n * d2) if d2 > 0 else float("nan")
 
 
-# ---------------------------------------------------------------- the fit
 def _check_data(x, discrete: bool) -> np.ndarray:
+    """``x`` as a sorted float array of positive values (integers when ``discrete``)."""
     a = np.asarray(x)
     if a.ndim != 1:
         raise ValueError(f"x: expected a 1-D array of values, got shape {a.shape}")
@@ -197,99 +107,6 @@ def _check_data(x, discrete: bool) -> np.ndarray:
     return np.sort(a)
 
 
-def _scan(
-    data: np.ndarray,
-    discrete: bool,
-    xmax: float | None,
-    min_tail: int,
-    max_candidates: int | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """KS distance and alpha of every candidate xmin (vectorised). Returns (xmins, alphas, ks)."""
-    n = data.size
-    u, first, counts = np.unique(data, return_index=True, return_counts=True)
-    logx = np.log(data)
-    tail_sum = np.cumsum(logx[::-1])[::-1]  # sum of log x over data[i:]
-    n_tail = n - first
-    cand = np.flatnonzero((n_tail >= min_tail) & (np.arange(u.size) < u.size - 1))
-    if not cand.size:
-        raise ValueError(
-            f"x: no candidate xmin leaves at least min_tail={min_tail} values and 2 distinct "
-            f"values in the tail ({n} values, {u.size} distinct)"
-        )
-    if max_candidates is not None and cand.size > max_candidates:
-        # thin to values nearest to log-spaced points (dense at small x, where it matters)
-        grid = np.geomspace(u[cand[0]], u[cand[-1]], max_candidates)
-        pos = np.clip(np.searchsorted(u[cand], grid), 0, cand.size - 1)
-        cand = np.unique(cand[pos])
-        log.info("xmin scan thinned to %d of the distinct values", cand.size)
-    xm = u[cand]
-    nt = n_tail[cand].astype(np.float64)
-    mean_log = tail_sum[first[cand]] / nt
-    if not discrete and xmax is None:
-        alphas = 1.0 + 1.0 / (mean_log - np.log(xm))
-    else:
-        alphas = _golden_min(
-            lambda a: a * mean_log + _log_norm(a, xm, xmax, discrete, fast=True),
-            cand.size,
-            *ALPHA_BOUNDS,
-        )
-    # KS distance of each candidate over the distinct values of its tail, powerlaw's
-    # convention: empirical and model P(X < u_j | X >= xmin) at each distinct u_j.
-    ks = np.empty(cand.size)
-    logu = np.log(u)
-    firstf = first.astype(np.float64)
-    start = 0
-    while start < cand.size:
-        j0 = cand[start]
-        cols = u.size - j0
-        rows = max(1, min(cand.size - start, _BLOCK // cols))
-        ci = cand[start : start + rows]
-        al = alphas[start : start + rows, None]
-        if discrete:
-            g = _zeta_matrix(al, u[j0:], logu[j0:])
-            gi = _hurwitz_zeta(al[:, 0], u[ci])[:, None]
-            gmax = 0.0 if xmax is None else _hurwitz_zeta(al, xmax + 1.0)
-        else:
-            g = (1.0 - al) * logu[None, j0:]
-            np.exp(g, out=g)
-            gi = np.exp((1.0 - al[:, 0]) * logu[ci])[:, None]
-            gmax = 0.0 if xmax is None else np.exp((1.0 - al) * math.log(xmax))
-        # model - emp = (gi - g)/(gi - gmax) - (first_j - first_i)/n_i, in place on g
-        inv_den = 1.0 / (gi - gmax)
-        inv_n = 1.0 / n_tail[ci][:, None].astype(np.float64)
-        g *= -inv_den
-        g += gi * inv_den + firstf[ci][:, None] * inv_n
-        g -= firstf[None, j0:] * inv_n
-        np.abs(g, out=g)
-        g *= np.arange(j0, u.size)[None, :] >= ci[:, None]  # keep each candidate's own tail
-        ks[start : start + rows] = g.max(axis=1)
-        start += rows
-    return xm, alphas, ks
-
-
-def _tail_terms(alpha: float, x, xmin: float, xmax, discrete: bool):
-    r"""``(g(x), g(xmin), g(xmax'))`` with :math:`P(X \ge x) \propto g(x) - g(x_{\max}')`.
-
-    Discrete: :math:`g(x) = \zeta(\alpha, x)` and :math:`x_{\max}' = x_{\max} + 1`;
-    continuous: :math:`g(x) = x^{1-\alpha}`, :math:`x_{\max}' = x_{\max}`; ``g(xmax')`` is 0
-    without ``xmax``.
-    """
-    if discrete:
-        gmax = 0.0 if xmax is None else special.zeta(alpha, xmax + 1.0)
-        return special.zeta(alpha, x), special.zeta(alpha, xmin), gmax
-    gmax = 0.0 if xmax is None else xmax ** (1.0 - alpha)
-    return x ** (1.0 - alpha), xmin ** (1.0 - alpha), gmax
-
-
-def _ks_one(data: np.ndarray, alpha: float, xmin: float, xmax, discrete: bool) -> float:
-    """KS distance of the tail ``data >= xmin`` to the fit (the convention of :func:`_scan`)."""
-    tail = data[data >= xmin]
-    u, first = np.unique(tail, return_index=True)
-    g, gi, gmax = _tail_terms(alpha, u, xmin, xmax, discrete)
-    model = (gi - g) / (gi - gmax)
-    return float(np.max(np.abs(model - first / tail.size)))
-
-
 @dataclass(frozen=True, repr=False, eq=False)
 class PowerLawFit:
     r"""A fitted power law :math:`p(x) \propto x^{-\alpha}` on :math:`x_{\min} \le x \le x_{\max}`.
@@ -312,6 +129,11 @@ class PowerLawFit:
         Number of values used (values above ``xmax`` excluded).
     xmin_scanned : bool
         True when xmin was chosen by the KS scan (the bootstrap then scans too).
+    min_tail, max_candidates
+        The scan settings, reused by the bootstrap.
+    data : ndarray
+        The values used, sorted (read-only); empty for a fit read by :meth:`from_dict`
+        without its data.
     """
 
     alpha: float
@@ -324,7 +146,7 @@ class PowerLawFit:
     n: int = 0
     xmin_scanned: bool = False
     min_tail: int = 10
-    max_candidates: int | None = 1000
+    max_candidates: int | None = None
     data: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
 
     def __repr__(self) -> str:
@@ -335,6 +157,14 @@ class PowerLawFit:
             f"{'discrete' if self.discrete else 'continuous'})"
         )
 
+    def _data(self, what: str) -> np.ndarray:
+        if not self.data.size:
+            raise ValueError(
+                f"{what}: this fit holds no data (read by from_dict without it); "
+                "write it with to_dict(include_data=True)"
+            )
+        return self.data
+
     @property
     def tail(self) -> np.ndarray:
         """The data in the fit range."""
@@ -343,16 +173,17 @@ class PowerLawFit:
     def loglikelihoods(self, x: np.ndarray) -> np.ndarray:
         """Log-probability (mass or density) of each value of ``x`` (inside the fit range)."""
         x = np.asarray(x, np.float64)
-        return -self.alpha * np.log(x) - _log_norm(self.alpha, self.xmin, self.xmax, self.discrete)
+        return -self.alpha * np.log(x) - log_norm(self.alpha, self.xmin, self.xmax, self.discrete)
 
     def ccdf(self, x: np.ndarray) -> np.ndarray:
         r""":math:`P(X \ge x \mid X \ge x_{\min})` of the fitted law, for x in the fit range."""
         x = np.asarray(x, np.float64)
-        g, gi, gmax = _tail_terms(self.alpha, x, self.xmin, self.xmax, self.discrete)
+        g, gi, gmax = tail_terms(self.alpha, x, self.xmin, self.xmax, self.discrete)
         return (g - gmax) / (gi - gmax)
 
     def sample(self, size: int, seed: int | np.random.Generator | None = None) -> np.ndarray:
         """Random values from the fitted law (exact inverse CDF; discrete: table + tail)."""
+        size = check_int(size, "size", min=0)
         rng = np.random.default_rng(seed)
         a, xmin, xmax = self.alpha, self.xmin, self.xmax
         v = rng.random(size)
@@ -391,9 +222,10 @@ class PowerLawFit:
         thumb: the power law is ruled out when p <= 0.1; ``n_boot`` of 2500 gives
         p to about +-0.01.
         """
-        n_boot = check_int(n_boot, "n_boot", 1)
+        n_boot = check_int(n_boot, "n_boot", min=1)
+        data = self._data("p_value")
         rng = np.random.default_rng(seed)
-        below = self.data[self.data < self.xmin]
+        below = data[data < self.xmin]
         p_tail = self.n_tail / self.n
         ks_syn = np.full(n_boot, np.nan)
         it = range(n_boot)
@@ -428,6 +260,85 @@ class PowerLawFit:
         ok = ks_syn[~np.isnan(ks_syn)]
         return float(np.mean(ok >= self.ks)) if ok.size else float("nan")
 
+    def compare(self, alternative: str = "exponential") -> LikelihoodRatio:
+        """Likelihood-ratio test of this fit against ``alternative``, on its own data.
+
+        Same as ``compare_distributions(fit.data, fit, alternative)``; the returned
+        :class:`LikelihoodRatio` keeps the alternative's fitted parameters in ``params``.
+        """
+        return compare_distributions(self._data("compare"), self, alternative)
+
+    def plot(self, ax=None, *, color: str = "r", label: str | None = None):
+        r"""Empirical :math:`P(X \ge x)` of the data (dots) and the fitted law (line).
+
+        The fit is drawn over its range, scaled by the fraction ``n_tail / n`` of the data
+        in it so that it lies on the dots; a dotted line marks ``xmin``. Nothing is
+        refitted. Returns the Axes (a new figure when ``ax`` is None).
+        """
+        import matplotlib.pyplot as plt
+
+        data = self._data("plot")
+        if ax is None:
+            _, ax = plt.subplots(figsize=(4.5, 3.6))
+        u, first = np.unique(data, return_index=True)
+        ax.loglog(u, 1.0 - first / data.size, ".", ms=3, color="0.3", label=f"data (n={data.size})")
+        hi = u[-1] if self.xmax is None else self.xmax
+        xs = np.geomspace(self.xmin, hi, 200)
+        if self.discrete:
+            xs = np.unique(np.round(xs))
+        if label is None:
+            label = f"α = {self.alpha:.2f} ± {self.alpha_se:.2f}, x ≥ {self.xmin:g}"
+        ax.loglog(xs, self.n_tail / self.n * self.ccdf(xs), "-", color=color, lw=1.5, label=label)
+        ax.axvline(self.xmin, color=color, ls=":", lw=0.8)
+        ax.set_xlabel("x")
+        ax.set_ylabel("P(X ≥ x)")
+        ax.legend(fontsize=8, frameon=False)
+        return ax
+
+    def to_dict(self, include_data: bool = False) -> dict[str, Any]:
+        """JSON-safe dict of the fit (the data only with ``include_data``).
+
+        Non-finite numbers are written as strings (``"nan"``, ``"inf"``), so the dict passes
+        ``json.dumps(..., allow_nan=False)``; :meth:`from_dict` reads it back.
+        """
+        d = {
+            "alpha": _json_float(self.alpha),
+            "alpha_se": _json_float(self.alpha_se),
+            "xmin": _json_float(self.xmin),
+            "xmax": _json_float(self.xmax),
+            "n_tail": int(self.n_tail),
+            "ks": _json_float(self.ks),
+            "discrete": bool(self.discrete),
+            "n": int(self.n),
+            "xmin_scanned": bool(self.xmin_scanned),
+            "min_tail": int(self.min_tail),
+            "max_candidates": None if self.max_candidates is None else int(self.max_candidates),
+        }
+        if include_data:
+            d["data"] = self.data.tolist()
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> PowerLawFit:
+        """The fit that :meth:`to_dict` wrote (without data unless it was included)."""
+        data = np.asarray(d.get("data", []), np.float64)
+        data.setflags(write=False)
+        mc = d.get("max_candidates")
+        return cls(
+            alpha=_float(d["alpha"]),
+            alpha_se=_float(d["alpha_se"]),
+            xmin=_float(d["xmin"]),
+            xmax=_float(d.get("xmax")),
+            n_tail=int(d["n_tail"]),
+            ks=_float(d["ks"]),
+            discrete=bool(d["discrete"]),
+            n=int(d["n"]),
+            xmin_scanned=bool(d.get("xmin_scanned", False)),
+            min_tail=int(d.get("min_tail", 10)),
+            max_candidates=None if mc is None else int(mc),
+            data=data,
+        )
+
 
 def fit_power_law(
     x,
@@ -436,7 +347,7 @@ def fit_power_law(
     xmax: float | None = None,
     *,
     min_tail: int = 10,
-    max_candidates: int | None = 1000,
+    max_candidates: int | None = None,
 ) -> PowerLawFit:
     r"""Fit :math:`p(x) \propto x^{-\alpha}` for :math:`x_{\min} \le x \le x_{\max}` (CSN 2009).
 
@@ -449,8 +360,9 @@ def fit_power_law(
     with :math:`Z = (x_{\min}^{1-\alpha} - x_{\max}^{1-\alpha})/(\alpha-1)`.
 
     When ``xmin`` is None it is the candidate (a distinct data value) minimising
-    the KS distance between the tail and its fit (CSN sec. 3.3), computed for all
-    candidates at once.
+    the KS distance between the tail and its fit (CSN sec. 3.3). Every candidate is
+    considered; bounds on the KS distance skip those that cannot be the minimum, so
+    the result is that of the exhaustive scan.
 
     Parameters
     ----------
@@ -468,9 +380,9 @@ def fit_power_law(
     min_tail : int
         Candidate xmins must leave at least this many values in the tail.
     max_candidates : int or None
-        When there are more distinct candidate values than this, the scan uses the
-        values nearest to ``max_candidates`` log-spaced points (all small values are
-        kept); None scans every distinct value (cost grows as distinct values squared).
+        None (default): scan every distinct value. An integer thins the candidates to the
+        values nearest to that many log-spaced points, an approximation that can miss the
+        KS minimum.
 
     Returns
     -------
@@ -479,20 +391,18 @@ def fit_power_law(
     """
     discrete = bool(discrete)
     data = _check_data(x, discrete)
-    min_tail = check_int(min_tail, "min_tail", 2)
+    min_tail = check_int(min_tail, "min_tail", min=2)
     if max_candidates is not None:
-        max_candidates = check_int(max_candidates, "max_candidates", 2)
+        max_candidates = check_int(max_candidates, "max_candidates", min=2)
     if xmax is not None:
-        xmax = float(xmax)
-        if not math.isfinite(xmax) or xmax <= data[0]:
+        xmax = check_number(xmax, "xmax")
+        if xmax <= data[0]:
             raise ValueError(
                 f"xmax: expected a finite value above the smallest value {data[0]:g}, got {xmax}"
             )
         data = data[data <= xmax]
     if xmin is not None:
-        xmin = float(xmin)
-        if not math.isfinite(xmin) or xmin <= 0:
-            raise ValueError(f"xmin: expected a finite value > 0, got {xmin}")
+        xmin = check_number(xmin, "xmin", min=0.0, min_open=True)
         if discrete and xmin != round(xmin):
             raise ValueError(f"xmin: expected an integer for a discrete fit, got {xmin}")
         if xmax is not None and xmin >= xmax:
@@ -505,16 +415,15 @@ def fit_power_law(
             )
         scanned = False
     else:
-        xms, alphas, ks = _scan(data, discrete, xmax, min_tail, max_candidates)
+        xms, _, ks = scan(data, discrete, xmax, min_tail, max_candidates)
         if np.all(np.isnan(ks)):
             raise ValueError("x: the KS distance is undefined for every candidate xmin")
-        best = int(np.nanargmin(ks))
-        xmin = float(xms[best])
+        xmin = float(xms[int(np.nanargmin(ks))])
         tail = data[data >= xmin]
         scanned = True
     n_tail = int(tail.size)
     alpha = _mle_alpha(float(np.log(tail).sum()), n_tail, xmin, xmax, discrete)
-    ks_val = _ks_one(data, alpha, xmin, xmax, discrete)
+    ks_val = ks_one(data, alpha, xmin, xmax, discrete)
     se = _alpha_se(alpha, n_tail, xmin, xmax, discrete)
     if n_tail < 50:
         warnings.warn(
@@ -542,202 +451,3 @@ def fit_power_law(
         max_candidates=max_candidates,
         data=data,
     )
-
-
-# ------------------------------------------------------ likelihood ratios
-class LikelihoodRatio(NamedTuple):
-    """Vuong likelihood ratio: ``R > 0`` favours the power law, ``R < 0`` the alternative."""
-
-    R: float
-    p: float
-    alternative: str = ""
-
-    def verdict(self, significance: float = 0.1) -> str:
-        """``"power law"``, the alternative's name, or ``"inconclusive"`` (p > significance)."""
-        if not self.p < significance:
-            return "inconclusive"
-        return "power law" if self.R > 0 else self.alternative
-
-
-def _log_diff_sf(za: np.ndarray, zb: np.ndarray) -> np.ndarray:
-    """log(Phi(zb) - Phi(za)) for za < zb, stable in both tails."""
-    za, zb = np.broadcast_arrays(za, zb)
-    right = (za + zb) > 0
-    out = np.empty(za.shape)
-    # right tail: Phi_bar(za) - Phi_bar(zb)
-    la, lb = special.log_ndtr(-za[right]), special.log_ndtr(-zb[right])
-    out[right] = la + np.log1p(-np.exp(np.minimum(lb - la, 0.0)))
-    la, lb = special.log_ndtr(za[~right]), special.log_ndtr(zb[~right])
-    out[~right] = lb + np.log1p(-np.exp(np.minimum(la - lb, 0.0)))
-    return out
-
-
-def _fit_exponential(t, xmin, xmax, discrete):
-    """MLE of p(x) ~ exp(-lam x) on the fit range; returns per-value log-likelihoods."""
-    d = t - xmin
-
-    def ll(lam):
-        if discrete:
-            # sum_{k=xmin}^{xmax} e^{-lam k} = e^{-lam xmin} (1 - e^{-lam(K)})/(1 - e^{-lam})
-            lz = -np.log(-np.expm1(-lam))
-            if xmax is not None:
-                lz += np.log(-np.expm1(-lam * (xmax - xmin + 1)))
-        else:
-            lz = -np.log(lam)
-            if xmax is not None:
-                lz += np.log(-np.expm1(-lam * (xmax - xmin)))
-        return -lam * d - lz
-
-    mean = float(d.mean())
-    if xmax is None and mean > 0:
-        lam = math.log1p(1.0 / mean) if discrete else 1.0 / mean
-    else:
-        res = optimize.minimize_scalar(
-            lambda u: -float(ll(math.exp(u)).sum()), bounds=(-30.0, 10.0), method="bounded"
-        )
-        lam = math.exp(res.x)
-    return ll(lam), {"lambda": lam}
-
-
-def _fit_lognormal(t, xmin, xmax, discrete):
-    """MLE of a lognormal truncated to the fit range (discrete: mass of [k-1/2, k+1/2])."""
-    lt = np.log(t)
-
-    def ll(params):
-        mu, sig = params[0], math.exp(params[1])
-        if discrete:
-            lo = (np.log(t - 0.5) - mu) / sig
-            hi = (np.log(t + 0.5) - mu) / sig
-            num = _log_diff_sf(lo, hi)
-            zlo = (math.log(xmin - 0.5) - mu) / sig if xmin > 0.5 else -np.inf
-            zhi = np.inf if xmax is None else (math.log(xmax + 0.5) - mu) / sig
-        else:
-            z = (lt - mu) / sig
-            num = -lt - math.log(sig) - 0.5 * math.log(2 * math.pi) - 0.5 * z * z
-            zlo = (math.log(xmin) - mu) / sig
-            zhi = np.inf if xmax is None else (math.log(xmax) - mu) / sig
-        den = _log_diff_sf(np.array([zlo]), np.array([zhi]))[0]
-        return num - den
-
-    # the likelihood may keep rising along mu -> -inf, sigma -> inf (the power-law limit),
-    # so start also far along that ridge and keep the best optimum
-    bounds = [(lt.min() - 5000.0, lt.max() + 20.0), (math.log(0.01), math.log(2000.0))]
-    best = None
-    for x0 in ([lt.mean(), math.log(max(lt.std(), 0.1))], [lt.min() - 300.0, math.log(20.0)]):
-        res = optimize.minimize(
-            lambda p: -float(ll(p).sum()), np.array(x0), method="L-BFGS-B", bounds=bounds
-        )
-        if best is None or res.fun < best.fun:
-            best = res
-    return ll(best.x), {"mu": float(best.x[0]), "sigma": math.exp(best.x[1])}
-
-
-def _fit_truncated_power_law(t, xmin, xmax, discrete, alpha0):
-    """MLE of p(x) ~ x^-a exp(-lam x) on the fit range."""
-    lt = np.log(t)
-    if discrete:
-        # exact sum over xmin <= k <= k_end, then the midpoint integral from k_end + 1/2
-        # (Euler-Maclaurin: relative error ~ f''/24 f, below 1e-8 for k_end >= xmin + 5000)
-        k_end = xmin + 5000.0 if xmax is None else min(xmax, xmin + 5000.0)
-        k = np.arange(xmin, k_end + 1.0)
-        log_k = np.log(k)
-
-        def log_z(a, lam):
-            terms = -a * log_k - lam * k
-            top = terms.max()
-            z = np.exp(terms - top).sum()
-            y0 = k_end + 0.5
-            upper = np.inf if xmax is None else xmax + 0.5
-            if y0 < upper and lam * y0 < 700:
-                # y = y0 e^u: integral of exp(-a log y - lam y - top) dy, cut where < e^-800
-                u_max = math.log1p(800.0 / (lam * y0))
-                if xmax is not None:
-                    u_max = min(u_max, math.log(upper / y0))
-                c = -a * math.log(y0) - lam * y0 - top + math.log(y0)
-                z += integrate.quad(
-                    lambda u: math.exp(c + (1.0 - a) * u - lam * y0 * math.expm1(u)),
-                    0.0,
-                    u_max,
-                    limit=200,
-                )[0]
-            return top + math.log(z)
-    else:
-
-        def log_z(a, lam):
-            upper = math.log1p(800.0 / (lam * xmin))  # beyond it the integrand is < e^-800
-            if xmax is not None:
-                upper = min(upper, math.log(xmax / xmin))
-            # x = xmin e^u: integral of xmin^(1-a) e^((1-a)u - lam xmin e^u) du
-            shift = (1.0 - a) * math.log(xmin) - lam * xmin
-            val = integrate.quad(
-                lambda u: math.exp((1.0 - a) * u - lam * xmin * math.expm1(u)), 0.0, upper
-            )[0]
-            return shift + math.log(val)
-
-    def nll(p):
-        a, lam = p[0], math.exp(p[1])
-        return float(a * lt.sum() + lam * t.sum() + t.size * log_z(a, lam))
-
-    best = None
-    for u0 in (math.log(0.1 / t.mean()), math.log(1.0 / t.max())):
-        with warnings.catch_warnings():  # quad complains in far corners the optimiser probes
-            warnings.simplefilter("ignore", integrate.IntegrationWarning)
-            res = optimize.minimize(
-                nll,
-                np.array([alpha0, u0]),
-                method="L-BFGS-B",
-                bounds=[
-                    (-5.0, ALPHA_BOUNDS[1]),
-                    (math.log(1e-12 / t.max()), math.log(50.0 / xmin)),
-                ],
-            )
-        if best is None or res.fun < best.fun:
-            best = res
-    a, lam = best.x[0], math.exp(best.x[1])
-    return -a * lt - lam * t - log_z(a, lam), {"alpha": float(a), "lambda": lam}
-
-
-def compare_distributions(x, fit: PowerLawFit, alternative: str = "exponential") -> LikelihoodRatio:
-    r"""Vuong likelihood-ratio test of the power law against an alternative (CSN 2009 sec. 5).
-
-    Both laws are fitted by maximum likelihood to the same tail (``fit``'s
-    range). :math:`R = \sum_i [\ln p_{PL}(x_i) - \ln p_{alt}(x_i)]`; ``R > 0``
-    favours the power law. For non-nested alternatives (exponential, lognormal)
-    :math:`p = \mathrm{erfc}(|R| / \sqrt{2 n \sigma^2})` with :math:`\sigma^2` the
-    variance of the pointwise differences (Vuong 1989); for the nested truncated
-    power law :math:`p = P(\chi^2_1 > 2|R|)` (Wilks). A small p means the sign of
-    R is significant.
-
-    Parameters
-    ----------
-    x : array_like
-        The data (only values in ``[fit.xmin, fit.xmax]`` are used).
-    fit : PowerLawFit
-    alternative : {"exponential", "lognormal", "truncated_power_law"}
-    """
-    if alternative not in ("exponential", "lognormal", "truncated_power_law"):
-        raise ValueError(
-            "alternative: expected 'exponential', 'lognormal' or 'truncated_power_law', "
-            f"got {alternative!r}"
-        )
-    if not isinstance(fit, PowerLawFit):
-        raise TypeError(f"fit: expected a PowerLawFit, got {type(fit).__name__}")
-    data = _check_data(x, fit.discrete)
-    t = data[(data >= fit.xmin) & (data <= (np.inf if fit.xmax is None else fit.xmax))]
-    if np.unique(t).size < 2:
-        raise ValueError(f"x: fewer than 2 distinct values in the fit range [{fit.xmin:g}, ...]")
-    l_pl = fit.loglikelihoods(t)
-    if alternative == "exponential":
-        l_alt, _ = _fit_exponential(t, fit.xmin, fit.xmax, fit.discrete)
-    elif alternative == "lognormal":
-        l_alt, _ = _fit_lognormal(t, fit.xmin, fit.xmax, fit.discrete)
-    else:
-        l_alt, _ = _fit_truncated_power_law(t, fit.xmin, fit.xmax, fit.discrete, fit.alpha)
-    diff = l_pl - l_alt
-    R = float(diff.sum())
-    if alternative == "truncated_power_law":
-        p = float(stats.chi2.sf(2.0 * abs(R), 1))
-    else:
-        sd = float(diff.std())
-        p = float(special.erfc(abs(R) / (math.sqrt(2.0 * t.size) * sd))) if sd > 0 else 1.0
-    return LikelihoodRatio(R, p, alternative)

@@ -11,6 +11,20 @@ H = 1/2), not the walk X_t = sum_{i<=t} x_i; pass ``np.diff(walk)`` if you hold 
 DFA of a walk instead of its increments adds one to H (white noise cumulated once gives
 H = 3/2). This is the convention of ``fathon`` and ``nolds``, which also cumulate their input.
 
+Realistic errors
+----------------
+The least-squares ``stderr`` of a fitted exponent treats the scales as independent points;
+they are not (each scale uses all the data, and the windows of one scale share the long
+waiting times of an event walk), so it understates the error several-fold. Every fit also
+carries ``stderr_jackknife``, a delete-a-block jackknife over ``blocks`` (default 10)
+contiguous segments of the signal: the fluctuation of each scale is a mean over windows, so
+leaving out the windows that start in one segment and refitting the slope costs nothing
+extra, and se^2 = (K - 1)/K sum_k (H_(k) - mean H_(.))^2 (Efron & Stein 1981; Kuensch 1989
+for blocks of a dependent series). On event walks of renewal processes (1e5 events) it
+matches the spread of H_AJ over independent realisations to within about 20 % for
+mu = 2.2 ... 3.5, and exceeds it for mu < 2 (where a few gaps fill most of the window). It
+is inf when one segment carries all the fluctuation of a fitted scale (a single burst).
+
 Vectorised DFA
 --------------
 The profile Y_t = sum_{i<=t} x_i is cut into non-overlapping windows of l samples (from the
@@ -21,7 +35,7 @@ residual sum of squares of a window follows from a handful of window sums,
     RSS = sum Z_j^2 - m^T G^{-1} m,   m_k = sum_j j^k Z_j,   G_kl = sum_j j^(k+l),
 
 with Z_j = Y_{start+j} - Y_start. For **integer** increments (the event walks of
-:mod:`neurodam.analysis.complexity`) those window sums come from a few cumulative sums of
+:mod:`neurodam.analysis.walks`) those window sums come from a few cumulative sums of
 Y, Y^2 and t^k Y over the whole series, evaluated exactly in 64-bit integer arithmetic, so a
 scale costs O(N / l) after an O(N) set-up and no precision is lost however far the walk
 wanders. Scales at which an exact integer window sum could overflow int64 (roughly
@@ -36,6 +50,9 @@ Peng C-K, Buldyrev SV, Havlin S, Simons M, Stanley HE, Goldberger AL (1994) Mosa
 organization of DNA nucleotides. Phys Rev E 49:1685.
 Kantelhardt JW, Koscielny-Bunde E, Rego HHA, Havlin S, Bunde A (2001) Detecting long-range
 correlations with detrended fluctuation analysis. Physica A 295:441.
+Efron B, Stein C (1981) The jackknife estimate of variance. Ann Stat 9:586.
+Kuensch HR (1989) The jackknife and the bootstrap for general stationary observations. Ann
+Stat 17:1217.
 """
 
 from __future__ import annotations
@@ -46,16 +63,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurodam.analysis._checks import check_finite, check_int
+from neurodam._validate import check_finite, check_int
+from neurodam.analysis._dfa_sums import (
+    _direct_window_moments,
+    _exact_window_moments,
+    _fits_int64,
+    _gather_cumsums,
+    _rss_from_moments,
+)
+from neurodam.analysis._results import ResultDict
 
 __all__ = ["ScalingFit", "dfa", "second_moment_scaling"]
 
-_EXACT_LIMIT = 2**63 - 2**54  # exact integer window sums must stay below int64's maximum
 MIN_SAMPLES = 32  # shortest signal dfa / second_moment_scaling accept
+BLOCKS = 10  # contiguous segments of the delete-a-block jackknife
 
 
 @dataclass(frozen=True)
-class ScalingFit:
+class ScalingFit(ResultDict):
     """A scaling law fitted on a range of scales.
 
     For ``semilog=False`` (DFA, second moment) the law is ``values ~ scales**exponent`` and the
@@ -69,8 +94,8 @@ class ScalingFit:
         H (DFA, second moment) or delta (diffusion entropy).
     stderr : float
         Standard error of the least-squares slope. It treats the points as independent, which
-        they are not (windows overlap or share data), so it understates the error; compare
-        with the spread over independent realisations when it matters.
+        they are not (windows overlap or share data), so it understates the error: use
+        ``stderr_jackknife``.
     intercept : float
         Intercept of the straight-line fit (in ln units for ``semilog=False``).
     scales : ndarray
@@ -84,6 +109,17 @@ class ScalingFit:
         rule, e.g. ``"DFA1 AJ"``.
     semilog : bool
         Whether ``values`` are logarithmic already (entropy).
+    stderr_jackknife : float
+        Delete-a-block jackknife standard error of the exponent (see the module docstring):
+        the realistic error. nan when not computed, inf when one block holds all the
+        fluctuation of a fitted scale.
+    dt : float or None
+        Grid step in seconds of an event walk (None for a plain signal).
+    kind : str or None
+        Kind of the events (``EventTimes.kind``) for event-based fits.
+    note : str
+        How the grid step was chosen, for event-based fits (e.g. coarsened to fit
+        ``max_points``).
     """
 
     exponent: float
@@ -94,6 +130,14 @@ class ScalingFit:
     fit_range: tuple[float, float]
     method: str = "DFA1"
     semilog: bool = False
+    stderr_jackknife: float = float("nan")
+    dt: float | None = None
+    kind: str | None = None
+    note: str = ""
+
+    _arrays = ("scales", "values")
+    _tuples = ("fit_range",)
+    _floats = ("exponent", "stderr", "intercept", "stderr_jackknife", "dt")
 
     @property
     def in_fit(self) -> np.ndarray:
@@ -124,12 +168,13 @@ class ScalingFit:
         ax.plot(self.scales[mask], self.values[mask], "o", color=color, ms=4)
         s = self.scales[mask]
         sym = "delta" if self.semilog else "H"
+        err = self.stderr_jackknife if math.isfinite(self.stderr_jackknife) else self.stderr
         ax.plot(
             s,
             self.predict(s),
             "-",
             color=color,
-            label=f"{name}: {sym} = {self.exponent:.3f} +- {self.stderr:.3f}",
+            label=f"{name}: {sym} = {self.exponent:.3f} +- {err:.3f}",
         )
         ax.set_xscale("log")
         if not self.semilog:
@@ -181,17 +226,25 @@ def _check_scales(scales, n: int, smin: int, name: str = "scales") -> np.ndarray
     return s
 
 
+def _slope(u: np.ndarray, v: np.ndarray) -> float:
+    um = u.mean()
+    return float(np.sum((u - um) * (v - v.mean())) / np.sum((u - um) ** 2))
+
+
 def fit_scaling(
     scales: np.ndarray,
     values: np.ndarray,
     fit_range: tuple[float, float] | None,
     method: str,
     semilog: bool = False,
+    loo_values: np.ndarray | None = None,
 ) -> ScalingFit:
     """Least-squares line through (ln l, ln v) (or (ln l, v) for ``semilog``) on ``fit_range``.
 
     Points with a non-positive value (power-law fits) are left out of the fit with a warning.
     Raises ``ValueError`` naming ``fit_range`` when fewer than 3 points remain.
+    ``loo_values`` (blocks x scales) are the curves with one block of the data left out; the
+    slope refitted on each gives ``stderr_jackknife`` (see the module docstring).
     """
     scales = np.asarray(scales, dtype=float)
     values = np.asarray(values, dtype=float)
@@ -223,10 +276,19 @@ def fit_scaling(
     n = u.size
     um = u.mean()
     sxx = np.sum((u - um) ** 2)
-    slope = float(np.sum((u - um) * (v - v.mean())) / sxx)
+    slope = _slope(u, v)
     intercept = float(v.mean() - slope * um)
     resid = v - (intercept + slope * u)
     stderr = float(np.sqrt(np.sum(resid**2) / (n - 2) / sxx)) if n > 2 else float("nan")
+    se_jk = float("nan")
+    if loo_values is not None:
+        loo = np.asarray(loo_values, dtype=float)[:, mask]
+        if not np.all(np.isfinite(loo)) or (not semilog and np.any(loo <= 0)):
+            se_jk = float("inf")  # one block carries all the fluctuation of a fitted scale
+        else:
+            h = np.array([_slope(u, row if semilog else np.log(row)) for row in loo])
+            k = h.size
+            se_jk = float(np.sqrt((k - 1) / k * np.sum((h - h.mean()) ** 2)))
     used = scales[mask]
     return ScalingFit(
         exponent=slope,
@@ -237,90 +299,31 @@ def fit_scaling(
         fit_range=(float(used[0]), float(used[-1])),
         method=method,
         semilog=semilog,
+        stderr_jackknife=se_jk,
     )
 
 
-def _power_sums(s: int, kmax: int) -> np.ndarray:
-    """sum_{j=0}^{s-1} (j/s)^k for k = 0..kmax (Faulhaber's formulas, exact integers first)."""
-    n = s - 1
-    exact = [
-        s,
-        n * s // 2,
-        n * s * (2 * n + 1) // 6,
-        (n * s // 2) ** 2,
-        n * s * (2 * n + 1) * (3 * n * n + 3 * n - 1) // 30,
-        n * n * s * s * (2 * n * n + 2 * n - 1) // 12,
-        n * s * (2 * n + 1) * (3 * n**4 + 6 * n**3 - 3 * n + 1) // 42,
-    ]
-    return np.array([exact[k] / s**k for k in range(kmax + 1)])
+def _block_of(starts: np.ndarray, n: int, blocks: int) -> np.ndarray:
+    """Index of the contiguous segment (of ``blocks`` over ``n`` samples) of each start."""
+    return (starts.astype(np.int64) * blocks) // max(n, 1)
 
 
-def _rss_from_moments(B: np.ndarray, M: np.ndarray, s: int, order: int) -> np.ndarray:
-    """Residual sum of squares of a degree-``order`` least-squares fit per window.
-
-    ``M[k]`` holds sum_j j^k Z_j for each window; ``B`` holds sum_j Z_j^2.
-    """
-    ps = _power_sums(s, 2 * order)
-    G = np.array([[ps[k + m] for m in range(order + 1)] for k in range(order + 1)])
-    Ms = M / (float(s) ** np.arange(order + 1))[:, None]  # moments in u = j/s
-    quad = np.einsum("kw,kl,lw->w", Ms, np.linalg.inv(G), Ms, optimize=True)
-    rss = B - quad
-    return np.maximum(rss, 0.0)  # round-off can give -1e-12 for an exactly linear window
+def _in_range(s_arr: np.ndarray, fit_range) -> np.ndarray:
+    """Scales inside ``fit_range`` (all for None): only those need the jackknife curves."""
+    if fit_range is None:
+        return np.ones(s_arr.size, dtype=bool)
+    try:
+        lo, hi = (float(v) for v in fit_range)
+    except (TypeError, ValueError):
+        return np.ones(s_arr.size, dtype=bool)  # fit_scaling reports the bad range
+    return (s_arr >= lo) & (s_arr <= hi)
 
 
-def _exact_window_moments(Y: np.ndarray, s: int, nw: int, E: dict, order: int):
-    """Exact int64 window sums for scale ``s`` from cumulative sums at its window edges."""
-    P = [np.diff(E[k]) for k in range(order + 1)]  # sum_i i^k Y_i per window
-    Q = np.diff(E["sq"])  # sum_i Y_i^2 per window
-    st = np.arange(nw, dtype=np.int64) * s
-    Y0 = Y[: nw * s : s]
-    Sj = (
-        [int(round(v * s**k)) for k, v in enumerate(_power_sums(s, order))]
-        if order > 3
-        else [
-            s,
-            (s - 1) * s // 2,
-            (s - 1) * s * (2 * s - 1) // 6,
-            ((s - 1) * s // 2) ** 2,
-        ][: order + 1]
-    )
-    with np.errstate(over="ignore"):
-        M = []
-        for k in range(order + 1):
-            # sum_j j^k (Y_{st+j} - Y0) = sum_i (i - st)^k Y_i - Y0 sum_j j^k (binomial expansion)
-            acc = P[k].copy()
-            for r in range(k):
-                acc += math.comb(k, r) * ((-st) ** (k - r)) * P[r]
-            acc -= Y0 * Sj[k]
-            M.append(acc)
-        B = Q - 2 * Y0 * P[0] + s * Y0 * Y0
-    return B.astype(float), np.array([m.astype(float) for m in M])
-
-
-def _fits_int64(s: int, m: int, r: int, order: int) -> bool:
-    """Whether every exact window sum of scale ``s`` fits in int64.
-
-    With |Z_j| <= min(j m, r) (m = max |x|, r = range of the profile): sum_j Z_j^2 <=
-    min(m^2 sum_j j^2, s r^2) and |sum_j j^k Z_j| <= min(m sum_j j^(k+1), r sum_j j^k) for
-    k <= order. For unit steps this admits every scale below about 3e6 samples, and any
-    scale when the walk stays within ~1e6 of its start.
-    """
-    ps = _power_sums(s, order + 1)
-    sums = [round(v * s**k) for k, v in enumerate(ps)]  # sum_j j^k, k = 0..order+1
-    worst = max(min(m * m * sums[2], s * r * r), min(m * sums[order + 1], r * sums[order]))
-    return worst < _EXACT_LIMIT
-
-
-def _direct_window_moments(Y: np.ndarray, s: int, nw: int, order: int):
-    W = Y[: nw * s].reshape(nw, s)
-    Z = (W - W[:, :1]).astype(float, copy=False)
-    j = np.arange(s, dtype=float)
-    # remove the chord from the first to the last point of each window: a linear term leaves
-    # the residuals unchanged, and without the drift B - m^T G^-1 m cancels far less
-    Z -= (Z[:, -1:] / (s - 1)) * j
-    M = np.array([Z @ j**k for k in range(order + 1)])
-    B = np.einsum("ij,ij->i", Z, Z)
-    return B, M
+def _loo_means(values: np.ndarray, block: np.ndarray, blocks: int):
+    """Total and per-block sums and counts: what the leave-one-block-out means need."""
+    sums = np.bincount(block, weights=values, minlength=blocks)
+    counts = np.bincount(block, minlength=blocks).astype(float)
+    return sums, counts
 
 
 def dfa(
@@ -328,6 +331,8 @@ def dfa(
     scales=None,
     order: int = 1,
     fit_range: tuple[float, float] | None = None,
+    *,
+    blocks: int = BLOCKS,
 ) -> ScalingFit:
     """Detrended fluctuation analysis of the increments ``x``: F(l) ~ l^H.
 
@@ -343,6 +348,8 @@ def dfa(
         Degree of the detrending polynomial (1: DFA1, linear; 2: DFA2, quadratic).
     fit_range : (lo, hi), optional
         Scales used for the fit of ln F on ln l; default all.
+    blocks : int
+        Contiguous segments of the delete-a-block jackknife (``stderr_jackknife``; >= 2).
 
     Returns
     -------
@@ -361,6 +368,7 @@ def dfa(
     a = _as_signal(x)
     if isinstance(order, bool) or not isinstance(order, int | np.integer) or not 1 <= order <= 3:
         raise ValueError(f"order: expected 1, 2 or 3 (detrending degree), got {order!r}")
+    blocks = check_int(blocks, "blocks", min=2)
     n = a.size
     smin = order + 3
     if scales is None:
@@ -379,6 +387,8 @@ def dfa(
         Y = np.cumsum(a - a.mean(), dtype=np.float64)
         exact = [False] * s_arr.size
     F2 = np.empty(s_arr.size)
+    loo = np.full((blocks, s_arr.size), np.nan)
+    need = _in_range(s_arr, fit_range)
     G = None
     if any(exact):
         G = _gather_cumsums(Y, [int(s) for s, e in zip(s_arr, exact, strict=True) if e], order)
@@ -389,49 +399,31 @@ def dfa(
             B, M = _exact_window_moments(Y, s, nw, G[s], order)
         else:
             B, M = _direct_window_moments(Y, s, nw, order)
-        F2[i] = np.mean(_rss_from_moments(B, M, s, order)) / s
-    return fit_scaling(s_arr, np.sqrt(F2), fit_range, method=f"DFA{order}")
+        rss = _rss_from_moments(B, M, s, order)
+        F2[i] = np.mean(rss) / s
+        if not need[i]:
+            continue
+        sums, counts = _loo_means(rss, _block_of(np.arange(nw) * s, n, blocks), blocks)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            loo[:, i] = (sums.sum() - sums) / (counts.sum() - counts) / s
+    with np.errstate(invalid="ignore"):
+        loo = np.sqrt(loo)
+    return fit_scaling(s_arr, np.sqrt(F2), fit_range, method=f"DFA{order}", loo_values=loo)
 
 
-def _gather_cumsums(Y: np.ndarray, scales: list[int], order: int) -> dict:
-    """Cumulative sums (leading 0) of Y^2 and i^k Y, k <= order, kept only at window edges.
-
-    Returns ``{s: {"sq": ..., 0: ..., 1: ...}}`` with the values at ``0, s, 2s, ..., n_w s``.
-    The sums are built one at a time in a single int64 work array (peak memory about three
-    int64 copies of the series). Intermediate values may wrap modulo 2^64; the window sums
-    derived from them are exact whenever they fit in int64 (checked by the caller).
-    """
-    n = Y.size
-    out: dict = {s: {} for s in scales}
-    work = np.empty(n + 1, dtype=np.int64)
-    work[0] = 0
-    body = work[1:]
-    with np.errstate(over="ignore"):
-        for key in ["sq", *range(order + 1)]:
-            if key == "sq":
-                np.multiply(Y, Y, out=body)
-            elif key == 0:
-                body[:] = Y
-            else:
-                body[:] = np.arange(n, dtype=np.int64)
-                if key > 1:
-                    body **= key
-                body *= Y
-            np.cumsum(body, out=body)
-            for s in scales:
-                out[s][key] = work[: (n // s) * s + 1 : s].copy()
-    return out
-
-
-def _displacements(Y: np.ndarray, lag: int, max_windows: int) -> np.ndarray:
+def _displacements(Y: np.ndarray, lag: int, max_windows: int, starts: bool = False):
     """``Y[t + lag] - Y[t]`` over the window starts t, strided to at most ``max_windows``.
 
     ``Y`` is the walk with its leading 0 (``n + 1`` values for ``n`` increments), so there are
-    ``n - lag + 1`` overlapping windows before striding.
+    ``n - lag + 1`` overlapping windows before striding. With ``starts`` also the start t of
+    each window.
     """
     n = Y.size - 1
     stride = max(1, (n - lag + 1 + max_windows - 1) // max_windows)
-    return Y[lag::stride] - Y[: n + 1 - lag : stride]
+    d = Y[lag::stride] - Y[: n + 1 - lag : stride]
+    if starts:
+        return d, np.arange(d.size, dtype=np.int64) * stride
+    return d
 
 
 def second_moment_scaling(
@@ -439,6 +431,8 @@ def second_moment_scaling(
     scales=None,
     fit_range: tuple[float, float] | None = None,
     max_windows: int = 1_000_000,
+    *,
+    blocks: int = BLOCKS,
 ) -> ScalingFit:
     """Scaling of the displacement spread: sigma(l) = std(X_{t+l} - X_t) ~ l^H.
 
@@ -454,6 +448,8 @@ def second_moment_scaling(
     max_windows : int
         At most this many (overlapping) windows per lag; above it the window starts are
         taken with a stride, which leaves the estimate unbiased.
+    blocks : int
+        Contiguous segments of the delete-a-block jackknife (``stderr_jackknife``; >= 2).
 
     Returns
     -------
@@ -465,17 +461,33 @@ def second_moment_scaling(
     -----
     For a stationary signal with Hurst exponent H (fractional Gaussian noise) the variance of
     the sum over l samples grows as l^(2H) (Mandelbrot & Van Ness 1968). It is less robust to
-    trends than DFA, which is why DFA is the default in :mod:`neurodam.analysis.complexity`.
+    trends than DFA, which is why DFA is the default in :mod:`neurodam.analysis.eddis`.
     """
     a = _as_signal(x)
     n = a.size
     if scales is None:
         scales = log_scales(1, n // 10)
     s_arr = _check_scales(scales, n - 1, 1)
-    max_windows = check_int(max_windows, "max_windows", 2)
+    max_windows = check_int(max_windows, "max_windows", min=2)
+    blocks = check_int(blocks, "blocks", min=2)
     if np.issubdtype(a.dtype, np.integer):
         Y = np.concatenate([[0], np.cumsum(a, dtype=np.int64)])
     else:
         Y = np.concatenate([[0.0], np.cumsum(a - a.mean())])
-    sig = np.array([_displacements(Y, int(s), max_windows).astype(float).std() for s in s_arr])
-    return fit_scaling(s_arr, sig, fit_range, method="second moment")
+    sig = np.empty(s_arr.size)
+    loo = np.full((blocks, s_arr.size), np.nan)
+    need = _in_range(s_arr, fit_range)
+    for i, s in enumerate(s_arr):
+        d, starts = _displacements(Y, int(s), max_windows, starts=True)
+        d = d.astype(float)
+        sig[i] = d.std()
+        if not need[i]:
+            continue
+        blk = _block_of(starts, n, blocks)
+        s1, c = _loo_means(d, blk, blocks)
+        s2, _ = _loo_means(d * d, blk, blocks)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m1 = (s1.sum() - s1) / (c.sum() - c)
+            var = (s2.sum() - s2) / (c.sum() - c) - m1 * m1
+            loo[:, i] = np.sqrt(np.maximum(var, 0.0))
+    return fit_scaling(s_arr, sig, fit_range, method="second moment", loo_values=loo)

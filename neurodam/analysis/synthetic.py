@@ -18,11 +18,11 @@ event times in seconds. The same seed gives the same result.
 
 from __future__ import annotations
 
-import math
 import warnings
 
 import numpy as np
 
+from neurodam._validate import check_int, check_number, check_seconds
 from neurodam.spikes import SpikeTrains
 
 __all__ = [
@@ -34,12 +34,8 @@ __all__ = [
 ]
 
 
-def _check_positive_int(value, name: str, allow_zero: bool = False) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name}: expected an integer, got {value!r}")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise ValueError(f"{name}: expected an integer > {-1 if allow_zero else 0}, got {value}")
-    return int(value)
+def _check_positive_int(value, name: str) -> int:
+    return check_int(value, name, min=1)
 
 
 def _cascades(
@@ -144,18 +140,17 @@ def branching_process(
     Returns
     -------
     SpikeTrains
-        With ``meta`` holding ``m``, ``drive``, ``dt``, ``mode``, ``n_truncated``.
+        With ``meta`` holding ``m``, ``drive``, ``dt``, ``stamp`` ("centre"), ``mode``,
+        ``n_truncated``.
     """
-    if not isinstance(m, int | float | np.number) or not math.isfinite(m) or m < 0:
-        raise ValueError(f"m: expected a finite branching ratio >= 0, got {m!r}")
+    m = check_number(m, "m", min=0.0, what="a branching ratio")
     n_units = _check_positive_int(n_units, "n_units")
     if (n_steps is None) == (n_avalanches is None):
         raise ValueError(
             f"n_steps, n_avalanches: expected exactly one of them, got n_steps={n_steps!r}, "
             f"n_avalanches={n_avalanches!r}"
         )
-    if not (isinstance(dt, int | float) and math.isfinite(dt) and dt > 0):
-        raise ValueError(f"dt: expected a step length > 0 in seconds, got {dt!r}")
+    dt = check_seconds(dt, "dt", "a step length")
     max_size = _check_positive_int(max_size, "max_size")
     max_steps = _check_positive_int(max_steps, "max_steps")
     rng = np.random.default_rng(seed)
@@ -171,8 +166,9 @@ def branching_process(
         mode = "avalanches"
     else:
         n_total_steps = _check_positive_int(n_steps, "n_steps")
-        if not (isinstance(drive, int | float) and math.isfinite(drive) and drive > 0):
-            raise ValueError(f"drive: expected an expected number of spikes > 0, got {drive!r}")
+        drive = check_number(
+            drive, "drive", min=0.0, min_open=True, what="an expected number of spikes"
+        )
         seeds_per_step = rng.poisson(drive, size=n_total_steps)
         seed_step = np.repeat(np.arange(n_total_steps, dtype=np.int64), seeds_per_step)
         cap = min(max_steps, n_total_steps)
@@ -192,6 +188,7 @@ def branching_process(
         "m": float(m),
         "drive": float(drive) if mode == "driven" else 0.0,
         "dt": float(dt),
+        "stamp": "centre",  # the spikes of step k sit at (k + 1/2) dt
         "mode": mode,
         "n_truncated": int(trunc.sum()),
     }
@@ -224,8 +221,7 @@ def poisson_spikes(
         Random seed.
     """
     n_neurons = _check_positive_int(n_neurons, "n_neurons")
-    if not (isinstance(duration, int | float) and math.isfinite(duration) and duration > 0):
-        raise ValueError(f"duration: expected a window length > 0 in seconds, got {duration!r}")
+    duration = check_seconds(duration, "duration", "a window length")
     r = np.broadcast_to(np.asarray(rate, dtype=np.float64), (n_neurons,))
     if not np.all(np.isfinite(r)) or np.any(r < 0):
         raise ValueError(f"rate: expected finite rates >= 0 Hz, got {rate!r}")
@@ -237,14 +233,21 @@ def poisson_spikes(
     return SpikeTrains(times, senders, n_neurons=n_neurons, t_start=0.0, t_stop=duration, meta=meta)
 
 
-# --------------------------------------------- event times (temporal complexity, issue 4)
-def renewal_process(mu: float, n_events: int, T: float = 1.0, seed=None) -> np.ndarray:
+# --------------------------------------------------- event times (temporal complexity)
+def renewal_process(
+    mu: float, n_events: int, T: float = 1.0, seed=None, *, lattice: float | None = None
+) -> np.ndarray:
     r"""Event times of a renewal process with power-law waiting times (complexity index mu).
 
     Waiting times are i.i.d. with survival :math:`\Psi(\tau) = (T/(T+\tau))^{\mu-1}`, so
     :math:`\psi(\tau) = (\mu-1) T^{\mu-1} / (T+\tau)^{\mu}` ~ :math:`\tau^{-\mu}`, drawn by
     inversion :math:`\tau = T(u^{1/(1-\mu)} - 1)` (Paradisi et al. 2012). Mean waiting time
     T/(mu - 2) for mu > 2 (infinite for mu <= 2).
+
+    With ``lattice = h`` the process is put on the time lattice of step h, as a model that
+    advances in steps would record it: each waiting time becomes ceil(tau / h) steps (at
+    least one), so P(K >= k) = (T / (T + (k - 1) h))^(mu - 1) keeps the tail exponent mu,
+    and the times are exact multiples k h.
 
     Parameters
     ----------
@@ -256,17 +259,25 @@ def renewal_process(mu: float, n_events: int, T: float = 1.0, seed=None) -> np.n
     T : float
         Time scale in seconds (> 0).
     seed : int, Generator or None
+    lattice : float, optional
+        Lattice step in seconds (None: continuous times).
     """
     n = _check_positive_int(n_events, "n_events")
-    if isinstance(mu, bool) or not isinstance(mu, int | float | np.number) or not mu > 1:
-        raise ValueError(f"mu: expected a complexity index > 1, got {mu!r}")
-    if not (isinstance(T, int | float | np.number) and math.isfinite(T) and T > 0):
-        raise ValueError(f"T: expected a time scale > 0 seconds, got {T!r}")
-    if not math.isfinite(mu):
-        raise ValueError(f"mu: expected a finite complexity index > 1, got {mu!r}")
+    mu = check_number(mu, "mu", min=1.0, min_open=True, what="a complexity index")
+    T = check_seconds(T, "T", "a time scale")
+    if lattice is not None:
+        lattice = check_seconds(lattice, "lattice", "a lattice step")
     rng = np.random.default_rng(seed)
     u = 1.0 - rng.random(n)  # in (0, 1]
     tau = T * np.expm1(np.log(u) / (1.0 - mu))
+    if lattice is not None:
+        k = np.maximum(np.ceil(tau / lattice), 1.0)
+        if np.cumsum(k)[-1] >= 2.0**53:
+            raise ValueError(
+                f"n_events: {n} waiting times with mu={mu} span more than 2^53 lattice steps; "
+                "use fewer events or a larger lattice step"
+            )
+        return np.cumsum(k.astype(np.int64)) * lattice
     times = np.cumsum(tau)
     if n > 1 and np.any(np.diff(times) <= 0):
         # mu < 2: the times grow as n^(1/(mu-1)), and float64 cannot resolve the shortest
@@ -291,8 +302,7 @@ def poisson_process(rate: float, n_events: int, seed=None) -> np.ndarray:
     seed : int, Generator or None
     """
     n = _check_positive_int(n_events, "n_events")
-    if not (isinstance(rate, int | float | np.number) and math.isfinite(rate) and rate > 0):
-        raise ValueError(f"rate: expected a rate > 0 events per second, got {rate!r}")
+    rate = check_number(rate, "rate", min=0.0, min_open=True, what="a rate in events per second")
     rng = np.random.default_rng(seed)
     return np.cumsum(rng.exponential(1.0 / rate, size=n))
 

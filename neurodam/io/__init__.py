@@ -4,6 +4,14 @@ Entry points
 ------------
 read(path, **kw)                   read any supported file, chosen by its suffix
 write(spikes, path, overwrite)     write atomically, format chosen by the suffix
+read_events(path)                  an EventTimes from a ``.npz`` event file
+write_events(events, path, ...)    write an EventTimes atomically (``.npz``)
+save_figure(fig, path, ...)        save a Matplotlib figure atomically, format from the suffix
+
+Every reader gives, for any content of an existing file, either a valid object or a
+``ValueError`` that starts with ``"path: <file> is not a valid ..."``; every writer
+writes to a temporary file in the target's folder and renames it into place, so an
+interrupted write leaves neither a partial file nor the temporary one.
 
 Formats
 -------
@@ -11,6 +19,7 @@ Formats
 ``.csv``            ``time,neuron`` lines, ``# n_neurons=.. t_start=.. t_stop=..`` comment line
 ``.nwb``            NWB 2 units table (pynwb; extra ``neurodam[nwb]``)
 ``.h5``/``.hdf5``   retinal-wave recordings (Eglen et al. 2014) or NWB files (read only)
+event ``.npz``      times, t_start, t_stop, kind, params (JSON) of an EventTimes
 
 Conversions
 -----------
@@ -24,12 +33,16 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from neurodam.io._errors import invalid, reading
+from neurodam.io._hdf5 import check_global_heaps
 from neurodam.io.arrays import read_csv, read_npz, write_csv, write_npz
 from neurodam.io.brian import from_brian
+from neurodam.io.events import read_events, write_events
+from neurodam.io.figures import save_figure
 from neurodam.io.neo import from_neo, to_neo
-from neurodam.io.nwb import is_nwb, read_nwb, write_nwb
-from neurodam.io.retinal import is_retinal, read_retinal
-from neurodam.spikes import SpikeTrains
+from neurodam.io.nwb import read_nwb, write_nwb
+from neurodam.io.retinal import read_retinal
+from neurodam.spikes import EventTimes, SpikeTrains
 
 __all__ = [
     "READ_SUFFIXES",
@@ -40,10 +53,13 @@ __all__ = [
     "read_csv",
     "read_npz",
     "read_nwb",
+    "read_events",
     "read_retinal",
+    "save_figure",
     "to_neo",
     "write",
     "write_csv",
+    "write_events",
     "write_npz",
     "write_nwb",
 ]
@@ -53,19 +69,26 @@ WRITE_SUFFIXES = (".npz", ".csv", ".nwb")
 
 
 def _read_hdf5(path: Path, **kw) -> SpikeTrains:
+    """A retinal-wave recording or an NWB file, told apart by their root entries."""
     import h5py
 
-    if not h5py.is_hdf5(path):
-        raise ValueError(f"path: {path} is not a valid HDF5 file")
-    if is_retinal(path):
+    kind = "HDF5 spike"
+    with reading(path, kind):
+        if not h5py.is_hdf5(path):
+            raise invalid(path, kind, "no HDF5 signature")
+        check_global_heaps(path, kind)  # before libhdf5 touches a string
+        with h5py.File(path, "r") as h:
+            names = sorted(h.keys(), key=str)  # a damaged name may come back as bytes
+            nwb = "nwb_version" in h.attrs
+    if "spikes" in names and "sCount" in names:
         return read_retinal(path, **kw)
-    if is_nwb(path):
+    if nwb or ("general" in names and "acquisition" in names):
         return read_nwb(path, **kw)
-    with h5py.File(path, "r") as h:
-        found = sorted(h.keys())
-    raise ValueError(
-        f"path: {path} is not a valid spike file: an HDF5 file that is neither a retinal-wave "
-        f"recording (datasets 'spikes' and 'sCount') nor NWB; top-level entries: {found}"
+    raise invalid(
+        path,
+        kind,
+        "neither a retinal-wave recording (datasets 'spikes' and 'sCount') nor NWB; "
+        f"top-level entries: {names}",
     )
 
 
@@ -146,7 +169,8 @@ def write(spikes: SpikeTrains, path: str | os.PathLike, overwrite: bool = False)
         The written path.
     """
     if not isinstance(spikes, SpikeTrains):
-        raise TypeError(f"spikes: expected a SpikeTrains, got {type(spikes).__name__}")
+        hint = " (use io.write_events)" if isinstance(spikes, EventTimes) else ""
+        raise TypeError(f"spikes: expected a SpikeTrains, got {type(spikes).__name__}{hint}")
     path = Path(path)
     suffix = _suffix(path, _WRITERS, "write")
     return _WRITERS[suffix](spikes, path, overwrite=overwrite)

@@ -12,6 +12,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+
 __all__ = ["atomic_path"]
 
 
@@ -27,7 +29,8 @@ def atomic_path(path: str | os.PathLike, overwrite: bool = False) -> Iterator[Pa
         Replace an existing ``path``. Without it an existing target raises
         ``FileExistsError`` (checked before writing, and again at the rename,
         which uses a hard link where the file system allows it so that a file
-        created meanwhile is never clobbered).
+        created meanwhile is never clobbered). A non-bool (e.g. the string
+        ``"no"``, which is truthy) is a ``TypeError``.
 
     Notes
     -----
@@ -36,6 +39,8 @@ def atomic_path(path: str | os.PathLike, overwrite: bool = False) -> Iterator[Pa
     including ``KeyboardInterrupt``, the temporary file is removed and the
     exception propagates.
     """
+    if not isinstance(overwrite, bool | np.bool_):
+        raise TypeError(f"overwrite: expected True or False, got {overwrite!r}")
     path = Path(path)
     if path.is_dir():
         raise ValueError(f"path: {path} is a directory, expected a file name")

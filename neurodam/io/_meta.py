@@ -41,11 +41,16 @@ def meta_to_json(meta: Mapping[str, Any]) -> str:
 
 
 def meta_from_json(text: str, source: str = "meta") -> dict[str, Any]:
-    """Decode a JSON object written by :func:`meta_to_json`."""
+    """Decode a JSON object written by :func:`meta_to_json`.
+
+    Raises ``ValueError`` starting with ``source`` for anything but a JSON object,
+    including JSON nested deeper than the interpreter's recursion limit and
+    integers longer than Python's digit limit.
+    """
     try:
         meta = json.loads(text) if text else {}
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{source}: meta is not valid JSON ({exc})") from None
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
+        raise ValueError(f"{source}: expected a JSON object, got invalid JSON ({exc})") from None
     if not isinstance(meta, dict):
-        raise ValueError(f"{source}: meta must be a JSON object, got {type(meta).__name__}")
+        raise ValueError(f"{source}: expected a JSON object, got {type(meta).__name__}")
     return meta

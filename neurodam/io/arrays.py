@@ -16,72 +16,103 @@ from __future__ import annotations
 
 import os
 import warnings
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from neurodam._validate import check_int, check_number
 from neurodam.io._atomic import atomic_path
+from neurodam.io._errors import invalid, reading
 from neurodam.io._meta import meta_from_json, meta_to_json
-from neurodam.spikes import SpikeTrains
+from neurodam.io._npz import load_arrays, save_arrays, scalar, text
+from neurodam.spikes import EventTimes, SpikeTrains
 
 __all__ = ["read_csv", "read_npz", "write_csv", "write_npz"]
 
 NPZ_FORMAT = "neurodam.SpikeTrains/1"
+EVENTS_FORMAT = "neurodam.EventTimes/1"
 _NPZ_KEYS = ("times", "senders", "n_neurons", "t_start", "t_stop")
+_NPZ_KIND = ".npz spike"
+_CSV_KIND = ".csv spike"
+# float64 holds every integer up to 2**53 exactly: larger ids in a csv file cannot be exact
+_CSV_MAX_ID = 2**53
 
 
-def _invalid(path: Path, kind: str, why: object) -> ValueError:
-    return ValueError(f"path: {path} is not a valid {kind} spike file ({why})")
+def _check_spikes(spikes: object) -> SpikeTrains:
+    if isinstance(spikes, EventTimes):
+        raise TypeError("spikes: expected a SpikeTrains, got EventTimes (use io.write_events)")
+    if not isinstance(spikes, SpikeTrains):
+        raise TypeError(f"spikes: expected a SpikeTrains, got {type(spikes).__name__}")
+    return spikes
+
+
+def numeric_vector(a: np.ndarray, key: str, path: Path, kind: str, kinds: str) -> np.ndarray:
+    """``a`` if it is 1-D with a dtype kind in ``kinds``; else ``invalid``."""
+    if a.dtype.kind not in kinds:
+        raise invalid(path, kind, f"{key!r}: expected numbers, got dtype {a.dtype}")
+    if a.ndim != 1:
+        raise invalid(path, kind, f"{key!r}: expected a 1-D array, got shape {a.shape}")
+    return a
 
 
 # --------------------------------------------------------------------- npz
 def write_npz(spikes: SpikeTrains, path: str | os.PathLike, overwrite: bool = False) -> Path:
     """Write ``spikes`` to a compressed ``.npz`` file (atomically). Returns the path."""
-    path = Path(path)
-    with atomic_path(path, overwrite=overwrite) as tmp, open(tmp, "wb") as fh:
-        np.savez_compressed(
-            fh,
-            times=spikes.times,
-            senders=spikes.senders,
-            n_neurons=np.int64(spikes.n_neurons),
-            t_start=np.float64(spikes.t_start),
-            t_stop=np.float64(spikes.t_stop),
-            meta=np.str_(meta_to_json(spikes.meta)),
-            format=np.str_(NPZ_FORMAT),
-        )
-    return path
+    spikes = _check_spikes(spikes)
+    return save_arrays(
+        Path(path),
+        {
+            "times": spikes.times,
+            "senders": spikes.senders,
+            "n_neurons": np.int64(spikes.n_neurons),
+            "t_start": np.float64(spikes.t_start),
+            "t_stop": np.float64(spikes.t_stop),
+            "meta": np.str_(meta_to_json(spikes.meta)),
+            "format": np.str_(NPZ_FORMAT),
+        },
+        overwrite=overwrite,
+    )
 
 
 def read_npz(path: str | os.PathLike) -> SpikeTrains:
-    """Read a ``.npz`` spike file written by :func:`write_npz`."""
+    """Read a ``.npz`` spike file written by :func:`write_npz`.
+
+    Files written by other tools are read too when they hold the arrays ``times``
+    (1-D, seconds) and ``senders`` (1-D, integer ids) and the single values
+    ``n_neurons``, ``t_start`` and ``t_stop``; ``meta`` (a JSON string) is optional.
+
+    Raises
+    ------
+    ValueError
+        ``"path: <path> is not a valid .npz spike file (...)"`` for any other
+        content: a damaged archive, missing or malformed arrays, or spikes that
+        do not make a valid :class:`SpikeTrains`. An event file (written by
+        :func:`~neurodam.io.write_events`) is refused with a pointer to
+        :func:`~neurodam.io.read_events`.
+    FileNotFoundError
+        ``path`` does not exist.
+    """
     path = Path(path)
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            missing = [k for k in _NPZ_KEYS if k not in z.files]
-            if missing:
-                raise _invalid(path, ".npz", f"missing arrays {missing}; found {z.files}")
-            data = {k: z[k] for k in z.files}
-    except (zipfile.BadZipFile, EOFError, OSError, KeyError) as exc:
-        if isinstance(exc, FileNotFoundError):
-            raise
-        raise _invalid(path, ".npz", exc) from None
-    except ValueError as exc:
-        if str(exc).startswith("path:"):
-            raise
-        raise _invalid(path, ".npz", exc) from None
-    meta = meta_from_json(str(data["meta"]), str(path)) if "meta" in data else {}
-    try:
+    data = load_arrays(path, _NPZ_KIND)
+    with reading(path, _NPZ_KIND):
+        if "format" in data and text(data, "format", path, _NPZ_KIND) == EVENTS_FORMAT:
+            raise invalid(
+                path,
+                _NPZ_KIND,
+                "it is an event file (EventTimes): read it with neurodam.io.read_events",
+            )
+        missing = [k for k in _NPZ_KEYS if k not in data]
+        if missing:
+            raise invalid(path, _NPZ_KIND, f"missing arrays {missing}; found {sorted(data)}")
+        meta = meta_from_json(text(data, "meta", path, _NPZ_KIND)) if "meta" in data else {}
         return SpikeTrains(
-            data["times"],
-            data["senders"],
-            n_neurons=int(data["n_neurons"]),
-            t_start=float(data["t_start"]),
-            t_stop=float(data["t_stop"]),
+            numeric_vector(data["times"], "times", path, _NPZ_KIND, "fiu"),
+            numeric_vector(data["senders"], "senders", path, _NPZ_KIND, "fiu"),
+            n_neurons=check_int(scalar(data, "n_neurons", path, _NPZ_KIND), "n_neurons", min=0),
+            t_start=check_number(scalar(data, "t_start", path, _NPZ_KIND), "t_start"),
+            t_stop=check_number(scalar(data, "t_stop", path, _NPZ_KIND), "t_stop"),
             meta=meta,
         )
-    except (ValueError, TypeError) as exc:
-        raise _invalid(path, ".npz", exc) from None
 
 
 # --------------------------------------------------------------------- csv
@@ -91,6 +122,7 @@ def write_csv(spikes: SpikeTrains, path: str | os.PathLike, overwrite: bool = Fa
     Times are written with Python's shortest round-trip ``repr``, so reading
     the file back gives bit-identical float64 values.
     """
+    spikes = _check_spikes(spikes)
     path = Path(path)
     lines = [
         f"# n_neurons={spikes.n_neurons} t_start={spikes.t_start!r} t_stop={spikes.t_stop!r}",
@@ -108,17 +140,55 @@ def write_csv(spikes: SpikeTrains, path: str | os.PathLike, overwrite: bool = Fa
 
 def _parse_header(line: str, path: Path) -> dict[str, float | int]:
     out: dict[str, float | int] = {}
-    for token in line.lstrip("#").split():
-        if "=" not in token:
-            continue
-        key, _, value = token.partition("=")
-        if key not in ("n_neurons", "t_start", "t_stop"):
+    for token in line.split():
+        key, eq, value = token.partition("=")
+        if not eq or key not in ("n_neurons", "t_start", "t_stop"):
             continue
         try:
             out[key] = int(value) if key == "n_neurons" else float(value)
         except ValueError:
-            raise _invalid(path, ".csv", f"bad header value {token!r}") from None
+            raise invalid(path, _CSV_KIND, f"bad header value {token!r}") from None
     return out
+
+
+def _read_csv_body(path: Path) -> tuple[np.ndarray, np.ndarray, dict, dict]:
+    """(times, ids as float64, header fields, meta) of a csv spike file."""
+    header: dict[str, float | int] = {}
+    meta: dict = {}
+    with open(path, encoding="utf-8") as fh:
+        line = fh.readline()
+        while line and (line.startswith("#") or not line.strip()):
+            body = line.lstrip("#").strip()
+            if body.startswith("meta="):
+                meta = meta_from_json(body[len("meta=") :])
+            else:
+                header.update(_parse_header(body, path))
+            line = fh.readline()
+        if not line:
+            raise invalid(path, _CSV_KIND, "no 'time,neuron' header line")
+        columns = [c.strip().lower() for c in line.split(",")]
+        if sorted(columns) != ["neuron", "time"]:
+            raise invalid(path, _CSV_KIND, f"expected the header 'time,neuron', got {line!r}")
+        with warnings.catch_warnings():
+            # only the "no data" warning of an empty body (a file with no spikes)
+            warnings.filterwarnings(
+                "ignore", message="loadtxt: input contained no data", category=UserWarning
+            )
+            data = np.loadtxt(fh, delimiter=",", ndmin=2, dtype=np.float64)
+    if data.size == 0:
+        data = np.empty((0, 2))
+    if data.shape[1] != 2:
+        raise invalid(path, _CSV_KIND, f"expected 2 columns, got {data.shape[1]}")
+    ids = data[:, columns.index("neuron")]
+    outside = np.flatnonzero(~(np.abs(ids) <= _CSV_MAX_ID))
+    if outside.size:
+        k = int(outside[0])
+        raise invalid(
+            path,
+            _CSV_KIND,
+            f"neuron ids must be integers in [0, 2**53]; got {ids[k]!r} on data line {k + 1}",
+        )
+    return data[:, columns.index("time")], ids, header, meta
 
 
 def read_csv(
@@ -138,44 +208,22 @@ def read_csv(
         (``time`` and ``neuron`` columns, in either order).
     n_neurons, t_start, t_stop : optional
         Override (or supply, for files without the comment line) these fields.
+
+    Raises
+    ------
+    ValueError
+        ``"path: <path> is not a valid .csv spike file (...)"`` for any content
+        that does not make a valid :class:`SpikeTrains`.
     """
     path = Path(path)
-    header: dict[str, float | int] = {}
-    meta: dict = {}
-    try:
-        with open(path, encoding="utf-8") as fh:
-            line = fh.readline()
-            while line and (line.startswith("#") or not line.strip()):
-                body = line.lstrip("#").strip()
-                if body.startswith("meta="):
-                    meta = meta_from_json(body[len("meta=") :], str(path))
-                else:
-                    header.update(_parse_header(body, path))
-                line = fh.readline()
-            if not line:
-                raise _invalid(path, ".csv", "no 'time,neuron' header line")
-            columns = [c.strip().lower() for c in line.split(",")]
-            if sorted(columns) != ["neuron", "time"]:
-                raise _invalid(path, ".csv", f"expected the header 'time,neuron', got {line!r}")
-            with warnings.catch_warnings():
-                # only the "no data" warning of an empty body (a file with no spikes)
-                warnings.filterwarnings(
-                    "ignore", message="loadtxt: input contained no data", category=UserWarning
-                )
-                data = np.loadtxt(fh, delimiter=",", ndmin=2, dtype=np.float64)
-    except UnicodeDecodeError as exc:
-        raise _invalid(path, ".csv", exc) from None
-    except ValueError as exc:
-        if str(exc).startswith("path:"):
-            raise
-        raise _invalid(path, ".csv", exc) from None
-    if data.size == 0:
-        data = np.empty((0, 2))
-    if data.shape[1] != 2:
-        raise _invalid(path, ".csv", f"expected 2 columns, got {data.shape[1]}")
-    times = data[:, columns.index("time")]
-    ids = data[:, columns.index("neuron")]
-    try:
+    if n_neurons is not None:
+        n_neurons = check_int(n_neurons, "n_neurons", min=0)
+    if t_start is not None:
+        t_start = check_number(t_start, "t_start", what="a time in seconds")
+    if t_stop is not None:
+        t_stop = check_number(t_stop, "t_stop", what="a time in seconds")
+    with reading(path, _CSV_KIND):
+        times, ids, header, meta = _read_csv_body(path)
         return SpikeTrains(
             times,
             ids,
@@ -184,5 +232,3 @@ def read_csv(
             t_stop=t_stop if t_stop is not None else header.get("t_stop"),
             meta=meta,
         )
-    except (ValueError, TypeError) as exc:
-        raise _invalid(path, ".csv", exc) from None

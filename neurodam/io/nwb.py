@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from neurodam.io._atomic import atomic_path
+from neurodam.io._errors import invalid, reading
+from neurodam.io._hdf5 import check_global_heaps
 from neurodam.io._meta import meta_from_json, meta_to_json
 from neurodam.spikes import SpikeTrains
 
@@ -28,6 +30,7 @@ __all__ = ["is_nwb", "read_nwb", "write_nwb"]
 
 _NOTES_PREFIX = "neurodam.meta="
 _WINDOW_KEY = "_neurodam_window"  # [t_start, t_stop] in the notes JSON (needed for 0 units)
+_KIND = ".nwb spike"
 
 
 def _pynwb():
@@ -39,13 +42,13 @@ def _pynwb():
 
 
 def is_nwb(path: str | os.PathLike) -> bool:
-    """True when ``path`` is an HDF5 file with the NWB root attributes."""
+    """True when ``path`` is an HDF5 file with the NWB root attributes (False if unreadable)."""
     import h5py
 
     try:
         with h5py.File(path, "r") as h:
             return "nwb_version" in h.attrs or ("general" in h and "acquisition" in h)
-    except OSError:
+    except Exception:  # h5py raises OSError, KeyError, RuntimeError... for a damaged file
         return False
 
 
@@ -97,6 +100,8 @@ def write_nwb(spikes: SpikeTrains, path: str | os.PathLike, overwrite: bool = Fa
     ``session_start_time`` comes from ``meta["session_start_time"]`` (ISO 8601)
     when present, else the time of writing (NWB requires one).
     """
+    if not isinstance(spikes, SpikeTrains):
+        raise TypeError(f"spikes: expected a SpikeTrains, got {type(spikes).__name__}")
     pynwb = _pynwb()
     path = Path(path)
     meta = dict(spikes.meta)
@@ -123,58 +128,91 @@ def write_nwb(spikes: SpikeTrains, path: str | os.PathLike, overwrite: bool = Fa
     return path
 
 
+def _column(units, name: str, kinds: str, path: Path) -> np.ndarray:
+    data = np.asarray(getattr(units, name).data[:])
+    if data.dtype.kind not in kinds:
+        raise invalid(path, _KIND, f"units column {name!r}: expected numbers, got {data.dtype}")
+    return data
+
+
+def _spikes_of_units(units, path: Path) -> tuple[np.ndarray, np.ndarray, tuple | None]:
+    """(spike times, row of each spike, (t_start, t_stop) or None) of an NWB units table."""
+    n = len(units.id.data[:])
+    if not n or "spike_times" not in units.colnames:
+        flat, counts = np.empty(0), np.zeros(n, dtype=np.int64)
+    else:
+        flat = _column(units, "spike_times", "fiu", path).astype(np.float64).ravel()
+        ends = _column(units, "spike_times_index", "iu", path).astype(np.int64).ravel()
+        if ends.size != n or np.any(np.diff(ends) < 0) or ends[0] < 0 or ends[-1] != flat.size:
+            raise invalid(
+                path,
+                _KIND,
+                f"spike_times_index: expected {n} non-decreasing ends up to the "
+                f"{flat.size} spike times, got {ends[:8].tolist()}{'...' if n > 8 else ''}",
+            )
+        counts = np.diff(ends, prepend=0)
+    window = None
+    if n and "obs_intervals" in units.colnames:
+        iv = _column(units, "obs_intervals", "fiu", path).astype(np.float64)
+        if iv.ndim != 2 or iv.shape[1] != 2:
+            raise invalid(path, _KIND, f"obs_intervals: expected shape (k, 2), got {iv.shape}")
+        if iv.size:
+            window = (float(iv[:, 0].min()), float(iv[:, 1].max()))
+    return flat, np.repeat(np.arange(n, dtype=np.int64), counts), window
+
+
 def read_nwb(path: str | os.PathLike) -> SpikeTrains:
     """Read the units table of an NWB file as :class:`SpikeTrains`.
 
     Row ``k`` of the table becomes neuron ``k``; when the table's ids are not
     ``0..n-1`` they are kept in ``meta["nwb_unit_ids"]``. The window is the
     union of the units' ``obs_intervals`` (or spans the spikes without them).
+
+    Raises
+    ------
+    ValueError
+        ``"path: <path> is not a valid .nwb spike file (...)"`` for a file that
+        is not NWB, has no units table, or whose units do not make a valid
+        :class:`SpikeTrains` (h5py and hdmf raise many kinds of exceptions for a
+        damaged file; each becomes this ``ValueError``).
+    FileNotFoundError
+        ``path`` does not exist.
     """
     pynwb = _pynwb()
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"path: no such file: {path}")
-    try:
-        io = pynwb.NWBHDF5IO(str(path), "r")
-    except Exception as exc:  # h5py/hdmf raise many kinds for a bad file
-        raise ValueError(f"path: {path} is not a valid .nwb spike file ({exc})") from None
-    with io:
-        try:
-            nwbfile = io.read()
-        except Exception as exc:
-            raise ValueError(f"path: {path} is not a valid .nwb spike file ({exc})") from None
+    with reading(path, _KIND):
+        check_global_heaps(path, _KIND)  # before libhdf5 touches a string
+        return _read_units(pynwb, path)
+
+
+def _read_units(pynwb, path: Path) -> SpikeTrains:
+    with pynwb.NWBHDF5IO(str(path), "r") as io:
+        nwbfile = io.read()
         units = nwbfile.units
         if units is None:
-            raise ValueError(f"path: {path} is not a valid .nwb spike file (it has no units table)")
-        n = len(units.id.data[:]) if len(units) else 0
-        ids = np.asarray(units.id.data[:], dtype=np.int64)
-        if n and "spike_times" in units.colnames:
-            flat = np.asarray(units.spike_times.data[:], dtype=np.float64)
-            ends = np.asarray(units.spike_times_index.data[:], dtype=np.int64)
-        else:
-            flat, ends = np.empty(0), np.zeros(n, dtype=np.int64)
-        counts = np.diff(np.concatenate(([0], ends)))
-        senders = np.repeat(np.arange(n, dtype=np.int64), counts)
-        t_start = t_stop = None
-        if n and "obs_intervals" in units.colnames:
-            iv = np.asarray(units.obs_intervals.data[:], dtype=np.float64).reshape(-1, 2)
-            if iv.size:
-                t_start, t_stop = float(iv[:, 0].min()), float(iv[:, 1].max())
+            raise invalid(path, _KIND, "it has no units table")
+        ids = np.asarray(units.id.data[:])
+        if ids.dtype.kind not in "iu" or ids.ndim != 1:
+            raise invalid(path, _KIND, f"unit ids: expected integers, got {ids.dtype} {ids.shape}")
+        flat, senders, window = _spikes_of_units(units, path)
+        n = ids.size
         notes = nwbfile.notes or ""
+        if not isinstance(notes, str):
+            raise invalid(path, _KIND, f"notes: expected text, got {type(notes).__name__}")
         meta = (
-            meta_from_json(notes[len(_NOTES_PREFIX) :], str(path))
+            meta_from_json(notes[len(_NOTES_PREFIX) :], "notes")
             if notes.startswith(_NOTES_PREFIX)
             else ({"notes": notes} if notes else {})
         )
-        window = meta.pop(_WINDOW_KEY, None)
-        if t_start is None and isinstance(window, list) and len(window) == 2:
-            t_start, t_stop = float(window[0]), float(window[1])
-        meta["session_description"] = nwbfile.session_description
-        meta["identifier"] = nwbfile.identifier
+        stored = meta.pop(_WINDOW_KEY, None)
+        if window is None and isinstance(stored, list) and len(stored) == 2:
+            window = (float(stored[0]), float(stored[1]))
+        meta["session_description"] = str(nwbfile.session_description)
+        meta["identifier"] = str(nwbfile.identifier)
         meta["session_start_time"] = nwbfile.session_start_time.isoformat()
         if n and not np.array_equal(ids, np.arange(n)):
             meta["nwb_unit_ids"] = ids.tolist()
-    try:
+        t_start, t_stop = window if window is not None else (None, None)
         return SpikeTrains(flat, senders, n_neurons=n, t_start=t_start, t_stop=t_stop, meta=meta)
-    except ValueError as exc:
-        raise ValueError(f"path: {path} is not a valid .nwb spike file ({exc})") from None

@@ -2,44 +2,64 @@
 
 Modules
 -------
-interactions   the interaction function F: energies, exact single-flip fields, updates
+params         MemoryParams: every parameter of a run, validated once (default F = "exp")
+interactions   the interaction F and the open registry of F (register_interaction)
+kernel         the field kernel: the one place where fields are computed (every engine)
+polynomial     F = x^n (Hopfield, dense);  exponential: F = exp(lam x)
+state          the initial state (and the other numpy draws of a run), shared by every engine
 results        MemoryRun, the result object of every simulation
 reference      the numpy reference engine (oracle in tests, baseline in benchmarks)
-retrieval      retrieval overlaps, basins of attraction, capacity curves, theory
-nengo_export   to_nengo: the same memory as a nengo.Network
-brian          the Brian2 model (build_memory_network, MemoryNetwork)
+brian          the Brian2 model in named equation blocks (build_memory_network)
+network        MemoryNetwork: its Brian2 objects, run_args for reruns, collect
+session        MemorySession: compile once, rerun with new noise, T, lam, init, seed
 simulate       simulate(): one entry point for the reference engine and every Brian2 device
+retrieval      retrieval overlaps, basins of attraction, capacity curves
+theory         replica-symmetric and mean-field theory (AGS, dense transitions, learning)
+nengo_export   to_nengo: the same memory as a nengo.Network
 config         ready-made models (models/*.yaml): load_config, run_config
 """
 
-from neurodam.memory import reference
+from neurodam.memory import reference, theory
 from neurodam.memory.brian import MemoryNetwork, build_memory_network
 from neurodam.memory.config import MemoryConfig, load_config, run_config
-from neurodam.memory.interactions import Interaction, parse_interaction
-from neurodam.memory.nengo_export import to_nengo
-from neurodam.memory.results import MemoryRun
-from neurodam.memory.retrieval import (
-    basin_of_attraction,
-    capacity_curve,
-    hopfield_rs_overlap,
-    retrieval_overlap,
+from neurodam.memory.interactions import (
+    FieldKernel,
+    Interaction,
+    parse_interaction,
+    register_interaction,
+    registered_interactions,
 )
+from neurodam.memory.nengo_export import to_nengo
+from neurodam.memory.params import DEFAULT_F, MemoryParams
+from neurodam.memory.results import MemoryRun, load_observables, save_observables
+from neurodam.memory.retrieval import basin_of_attraction, capacity_curve, retrieval_overlap
+from neurodam.memory.session import MemorySession
 from neurodam.memory.simulate import simulate
+from neurodam.memory.theory import hopfield_rs_overlap
 
 __all__ = [
+    "DEFAULT_F",
+    "FieldKernel",
     "Interaction",
     "MemoryConfig",
     "MemoryNetwork",
+    "MemoryParams",
     "MemoryRun",
+    "MemorySession",
     "basin_of_attraction",
     "build_memory_network",
     "capacity_curve",
     "hopfield_rs_overlap",
     "load_config",
+    "load_observables",
     "parse_interaction",
     "reference",
+    "register_interaction",
+    "registered_interactions",
     "retrieval_overlap",
     "run_config",
+    "save_observables",
     "simulate",
+    "theory",
     "to_nengo",
 ]

@@ -1,180 +1,217 @@
-"""Interaction functions F of Hebbian associative memories: energies, fields, updates.
+"""Interaction functions F of Hebbian associative memories: one field kernel, an open registry.
 
-One model family, parameterised by the interaction function F of the overlaps
-``a_mu = xi^mu . sigma`` (raw, integer overlaps; ``m_mu = a_mu / N``):
+One model family, parameterised by the interaction function F of the raw overlaps
+``a_mu = xi^mu . sigma`` (``m_mu = a_mu / N``), with energy ``E = -sum_mu F(a_mu)`` up to a
+normalisation. Built-in functions (``parse_interaction`` names):
 
 ``"hopfield"``     F(x) = x^2 (Hopfield 1982; Amit, Gutfreund & Sompolinsky 1985)
 ``"dense:n"``      F(x) = x^n, integer n >= 2 (Krotov & Hopfield 2016)
 ``"exp"``          F(x) = exp(x); ``"exp:lam"`` F(x) = exp(lam x)
                    (Demircigil, Heusel, Löwe, Upgang & Vermet 2017; Cafiso & Paradisi 2026)
 
+More can be registered with :func:`register_interaction` (e.g. rectified polynomials
+or other energies): a subclass of :class:`Interaction` that defines ``F`` (numpy) and
+``brian_F`` (its Brian2 expression) gets exact fields for +-1 and diluted patterns from
+:class:`TernaryKernel`, in every engine.
+
 Update rule (science.md section 1), for neuron i::
 
-    T_i(sigma) = sgn h_i,   h_i = sum_mu [F(xi_i^mu + a_{mu,i}) - F(-xi_i^mu + a_{mu,i})],
+    T_i(sigma) = sgn h_i,   h_i = sum_mu [F(a_{mu,i} + xi_i^mu) - F(a_{mu,i} - xi_i^mu)],
     a_{mu,i} = sum_{j != i} xi_j^mu sigma_j = a_mu - xi_i^mu sigma_i ,
 
-with ties (h_i == 0) keeping the old state. Everything is computed from the K
-cached overlaps, never from an N^n tensor: writing ``U_mu = F(a_mu) - F(a_mu - 2)`` and
-``V_mu = F(a_mu + 2) - F(a_mu)``, each term is
-``xi_i (U_mu + V_mu)/2 + xi_i^2 sigma_i (U_mu - V_mu)/2``, so that::
+the energy difference of the two values of sigma_i; a tie (h_i = 0) keeps the old state,
+and so does a neuron that no pattern touches (all its entries 0: no field at all).
 
-    h = Xi^T (U + V) / 2 + sigma * (|Xi|^T (U - V)) / 2        (two mat-vecs per step)
+The field kernel
+----------------
+Everything is computed from the K cached overlaps, never from an N^n tensor. An
+interaction prepared for one pattern matrix is a :class:`~neurodam.memory.kernel.FieldKernel`
+(:mod:`neurodam.memory.kernel`: the decomposition of the field and the tie rules); every
+engine (the numpy reference engine, the Brian2 model, the Nengo export) evaluates it.
 
-(for +-1 patterns ``|Xi|^T (U - V)`` is the scalar ``sum(U - V)``).
-
-Normalisations (they never change the sign of a field, so never the T=0 dynamics)
---------------------------------------------------------------------------------
-* **Polynomial** (``kind="poly"``): :meth:`Interaction.local_fields` returns the
-  unnormalised h above (exact integers in float64 while below 2^53, so ties are exact).
-  The energy is ``E = -sum_mu a_mu^n / (n N^(n-1)) = -(N/n) sum_mu m_mu^n``; for n=2 this is
-  the standard Hopfield Hamiltonian ``-(1/2) sum_ij J_ij sigma_i sigma_j`` with
-  ``J_ij = (1/N) sum_mu xi_i^mu xi_j^mu`` (plus the constant ``-K/2`` from the diagonal),
-  so the Glauber temperature has the usual scale (T_c = 1 at vanishing load).
-* **Exponential** (``kind="exp"``): the energy ``-sum_mu exp(lam a_mu)`` overflows
-  above ``lam a ~ 709``, so it is reported as the **log-energy**
-  ``E = -(1/lam) log sum_mu exp(lam a_mu)`` (log-sum-exp; a monotone function of the
-  exponential energy, same minima, same T=0 dynamics, never NaN/inf; the energy of
-  modern Hopfield networks, Ramsauer et al. 2020). :meth:`Interaction.delta_energy` and the
-  Glauber fields use this log-energy. :meth:`Interaction.local_fields` returns
-  ``h_i = g_i - sigma_i tanh(lam) S_i`` with ``w_mu = exp(lam (a_mu - max_nu a_nu))``,
-  ``g = Xi^T w`` and ``S_i = sum_mu |xi_i^mu| w_mu``: the exact h of the rule above
-  divided by the positive factor ``exp(lam max a) sinh(2 lam)`` (derivation:
-  ``sum_mu xi_i^mu exp(lam a_{mu,i}) = exp(-lam sigma_i) P_i - exp(lam sigma_i) M_i`` with
-  ``P_i, M_i`` the sums of ``w`` over ``xi_i^mu = +1 / -1``, ``P + M = S``, ``P - M = g``).
-  Floating-point sums cannot show an exact tie, so for ``exp`` a field with
-  ``|h_i| < 6 (K + 2) eps S_i`` (the rounding bound of the K-term sum) counts as a tie:
-  the new state is ``sgn(h_i + 6 (K + 2) eps S_i sigma_i)``. Polynomial fields are exact
-  integers and the new state is ``sgn(h_i + sigma_i / 2)`` (exactly ``h_i == 0`` keeps).
-
-Patterns ``Xi`` are K x N arrays with entries in {-1, +1} (diluted patterns may also hold
-0; a zero entry contributes nothing to that neuron's field). States are +-1 vectors.
+Pattern values
+--------------
+Each F documents the pattern values it accepts (``Interaction.patterns``): the built-in
+ones accept any finite real values (e.g. averages or sums of examples); a
+:class:`TernaryKernel` needs {-1, 0, +1}. States are always +-1 vectors.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from neurodam.patterns import validate_patterns
+from neurodam.memory.kernel import (
+    BrianCode,
+    FieldKernel,
+    TernaryKernel,
+    decide,
+    glauber_probability,
+    tie_tolerance,
+)
+from neurodam.patterns import real_patterns
 
 __all__ = [
+    "BrianCode",
+    "FieldKernel",
     "Interaction",
-    "parse_interaction",
-    "hopfield",
-    "dense",
-    "exponential",
+    "TernaryKernel",
+    "decide",
     "glauber_probability",
+    "parse_interaction",
+    "register_interaction",
+    "registered_interactions",
     "tie_tolerance",
 ]
 
-_EPS = np.finfo(np.float64).eps
+
+# ---------------------------------------------------------------------- registry
+_REGISTRY: dict[str, Callable[[str | None], Interaction]] = {}
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-@dataclass(frozen=True)
-class Interaction:
-    """An interaction function F of the overlaps, with its energy, fields and update.
+def register_interaction(
+    name: str, factory: Callable[[str | None], Interaction], *, replace: bool = False
+) -> None:
+    """Make ``F="name"`` and ``F="name:arg"`` available to every engine.
 
     Parameters
     ----------
     name : str
-        Canonical name (``"hopfield"``, ``"dense:3"``, ``"exp:1"``).
-    kind : {"poly", "exp"}
-        F(x) = x^n or F(x) = exp(lam x).
-    n : int
-        Degree of the polynomial (``kind="poly"``; 0 for ``exp``).
-    lam : float
-        Inverse width of the exponential (``kind="exp"``; 0 for ``poly``).
+        Lower-case identifier (letters, digits, ``_``).
+    factory : callable
+        ``factory(arg)`` returns the :class:`Interaction`; ``arg`` is the text after the
+        colon (None without one). It raises ``ValueError`` naming ``F`` for a bad argument.
+    replace : bool
+        Allow replacing an existing name.
 
-    See the module docstring for the equations and the normalisation choices.
+    Examples
+    --------
+    >>> class Relu3(Interaction):                          # doctest: +SKIP
+    ...     name = "relu3"
+    ...     def F(self, x): return np.maximum(np.asarray(x, float), 0.0) ** 3
+    ...     def brian_F(self, x): return f"clip({x}, 0, inf)**3"
+    >>> register_interaction("relu3", lambda arg: Relu3())  # doctest: +SKIP
+    """
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ValueError(f"name: expected a lower-case identifier, got {name!r}")
+    if not callable(factory):
+        raise TypeError(f"factory: expected a callable, got {type(factory).__name__}")
+    if name in _REGISTRY and not replace:
+        raise ValueError(f"name: {name!r} is already registered (use replace=True)")
+    _REGISTRY[name] = factory
+
+
+def registered_interactions() -> tuple[str, ...]:
+    """The registered interaction names."""
+    return tuple(_REGISTRY)
+
+
+def parse_interaction(F: str | Interaction) -> Interaction:
+    """The :class:`Interaction` named by ``F``.
+
+    Parameters
+    ----------
+    F : str or Interaction
+        ``"name"`` or ``"name:arg"`` of a registered interaction (``"hopfield"``,
+        ``"dense:n"``, ``"exp"``, ``"exp:lam"``, ...), or an Interaction (returned as is).
+
+    Raises
+    ------
+    TypeError
+        ``F`` is neither a string nor an Interaction.
+    ValueError
+        Unknown name or bad argument; the message names ``F``.
+    """
+    if isinstance(F, Interaction):
+        return F
+    if not isinstance(F, str):
+        raise TypeError(f"F: expected an interaction name such as 'exp' or 'dense:3', got {F!r}")
+    name, sep, arg = F.strip().lower().partition(":")
+    factory = _REGISTRY.get(name)
+    if factory is None or (sep and not arg):
+        raise ValueError(
+            f"F: expected one of {', '.join(_REGISTRY)} (with ':arg' where it takes one), got {F!r}"
+        )
+    return factory(arg if sep else None)
+
+
+# --------------------------------------------------------------------- interaction
+class Interaction:
+    """An interaction function F: its energy, its field kernel and its Brian2 code.
+
+    Subclasses set ``name`` and define :meth:`F` and :meth:`brian_F`; the default
+    :meth:`kernel` is the exact :class:`TernaryKernel` ({-1, 0, +1} patterns). The built-in
+    families (:mod:`neurodam.memory.polynomial`, :mod:`neurodam.memory.exponential`)
+    override :meth:`kernel` for real-valued patterns and numerical stability.
+
+    Attributes
+    ----------
+    name : str
+        Canonical name, parsed back by :func:`parse_interaction`.
+    exact_integer : bool
+        F maps integers to integers exactly (polynomials): integer fields, exact ties.
+    patterns : str
+        The pattern values accepted (documentation).
     """
 
-    name: str
-    kind: str
-    n: int = 0
-    lam: float = 0.0
-
-    def __post_init__(self) -> None:
-        if self.kind not in ("poly", "exp"):
-            raise ValueError(f"kind: expected 'poly' or 'exp', got {self.kind!r}")
-        if self.kind == "poly" and (not isinstance(self.n, int | np.integer) or self.n < 2):
-            raise ValueError(f"n: expected an integer degree >= 2, got {self.n!r}")
-        if self.kind == "exp" and not (math.isfinite(self.lam) and self.lam > 0):
-            raise ValueError(f"lam: expected a finite lam > 0, got {self.lam!r}")
+    name: str = "interaction"
+    exact_integer: bool = False
+    patterns: str = "entries in {-1, 0, +1}"
 
     # ------------------------------------------------------------------ F itself
     def F(self, x: np.ndarray | float) -> np.ndarray:
-        """The interaction function itself, F(x) (unnormalised; may overflow for exp)."""
-        x = np.asarray(x, dtype=np.float64)
-        if self.kind == "poly":
-            return x**self.n
-        return np.exp(self.lam * x)
+        """The interaction function F(x) (numpy, elementwise)."""
+        raise NotImplementedError
 
-    # ---------------------------------------------------------------- energies
+    def brian_F(self, x: str) -> str:
+        """F as a Brian2 expression of the expression ``x``."""
+        raise NotImplementedError(f"{type(self).__name__} has no Brian2 expression")
+
+    def energy_norm(self, n_neurons: int) -> float:
+        """The factor c of the energy ``E = -c sum_mu F(a_mu)`` (1 by default)."""
+        return 1.0
+
     def energy_from_overlaps(self, a: np.ndarray, n_neurons: int) -> float | np.ndarray:
-        """Energy from the raw overlaps ``a_mu = xi^mu . sigma`` (see :meth:`energy`).
-
-        ``a`` of shape (K,) gives a float; a stack of shape (T, K) gives the T energies.
-        """
+        """Energy from the raw overlaps: ``a`` (K,) gives a float, (T, K) the T energies."""
         a = np.asarray(a, dtype=np.float64)
-        if self.kind == "poly":
-            e = -np.sum(a**self.n, axis=-1) / (self.n * float(n_neurons) ** (self.n - 1))
-        else:
-            z = self.lam * a
-            c = z.max(axis=-1, keepdims=True)
-            e = -(c[..., 0] + np.log(np.exp(z - c).sum(axis=-1))) / self.lam
+        e = -self.energy_norm(n_neurons) * np.sum(self.F(a), axis=-1)
         return float(e) if a.ndim == 1 else e
 
-    def energy(self, sigma: np.ndarray, patterns: np.ndarray) -> float:
-        """Energy of a state.
+    def kernel(self, patterns: np.ndarray, dtype: Any = "float64") -> FieldKernel:
+        """This interaction prepared for ``patterns`` (:class:`FieldKernel`)."""
+        return TernaryKernel(self, patterns, dtype)
 
-        ``E = -(N/n) sum_mu m_mu^n`` for F=x^n (n=2: the Hopfield Hamiltonian) and the
-        log-energy ``E = -(1/lam) log sum_mu exp(lam xi^mu . sigma)`` for F=exp(lam x)
-        (computed with log-sum-exp: finite for any N, K).
-        """
+    # ------------------------------------------------------- numpy conveniences
+    def energy(self, sigma: np.ndarray, patterns: np.ndarray) -> float:
+        """Energy of a +-1 state (see the family's normalisation)."""
         xi, s = _check_pair(sigma, patterns)
         return self.energy_from_overlaps(xi @ s, xi.shape[1])
 
     def delta_energy(self, sigma: np.ndarray, patterns: np.ndarray, i: int) -> float:
-        """Exact energy change ``E(sigma with sigma_i flipped) - E(sigma)``.
-
-        Computed by re-evaluating the energy after the flip from the K overlaps
-        (``a_mu -> a_mu - 2 xi_i^mu sigma_i``), O(K); the brute-force check of
-        :meth:`local_fields` and :meth:`glauber_fields`.
-        """
+        """Exact ``E(sigma with sigma_i flipped) - E(sigma)``, from the K overlaps, O(K)."""
         xi, s = _check_pair(sigma, patterns)
         n = xi.shape[1]
-        if not isinstance(i, int | np.integer) or not 0 <= i < n:
+        if isinstance(i, bool) or not isinstance(i, int | np.integer) or not 0 <= i < n:
             raise ValueError(f"i: expected a neuron index in [0, {n}), got {i!r}")
         a = xi @ s
         a_flip = a - 2.0 * xi[:, i] * s[i]
         return self.energy_from_overlaps(a_flip, n) - self.energy_from_overlaps(a, n)
 
-    # ------------------------------------------------------------------ fields
     def local_fields(
         self, sigma: np.ndarray, patterns: np.ndarray, overlaps: np.ndarray | None = None
     ) -> np.ndarray:
         """The fields h with ``T_i(sigma) = sgn h_i`` (science.md section 1), length N.
 
-        Parameters
-        ----------
-        sigma : array of +-1, shape (N,)
-        patterns : array, shape (K, N)
-        overlaps : array, shape (K,), optional
-            The raw overlaps ``a_mu = xi^mu . sigma`` (NOT divided by N), when already known.
-
-        Returns
-        -------
-        h : ndarray of float64, shape (N,)
-            Poly: ``sum_mu [(a_{mu,i} + xi_i^mu)^n - (a_{mu,i} - xi_i^mu)^n]`` exactly.
-            Exp: the exact field divided by ``exp(lam max a) sinh(2 lam) > 0``
-            (module docstring).
+        ``overlaps``: the raw ``a_mu = xi^mu . sigma`` (NOT divided by N) when known.
+        Polynomial F: the exact field; F = exp: the exact field divided by a positive
+        factor (:mod:`neurodam.memory.exponential`).
         """
         xi, s = _check_pair(sigma, patterns)
-        a = _overlaps(xi, s, overlaps)
-        h, _ = _fields(self, xi, s, a, _has_zeros(xi))
+        h, _ = self.kernel(xi).fields(_overlaps(xi, s, overlaps), s)
         return h
 
     def glauber_fields(
@@ -182,96 +219,32 @@ class Interaction:
     ) -> np.ndarray:
         """Fields in energy units, ``h_i = [E(sigma_i=-1) - E(sigma_i=+1)] / 2``.
 
-        The heat-bath rule ``P(sigma_i = +1) = 1 / (1 + exp(-2 beta h_i))`` then satisfies
-        detailed balance with ``P(sigma) ~ exp(-beta E(sigma))``. For n=2 this is the
-        Hopfield field ``sum_{j != i} J_ij sigma_j``. For exp it uses the log-energy.
+        The heat-bath rule ``P(sigma_i = +1) = 1 / (1 + exp(-2 beta h_i))`` satisfies
+        detailed balance with ``P(sigma) ~ exp(-beta E(sigma))`` for single-neuron
+        (asynchronous) updates. For n=2 this is the Hopfield field ``sum_{j != i} J_ij s_j``.
         """
         xi, s = _check_pair(sigma, patterns)
-        a = _overlaps(xi, s, overlaps)
-        return _glauber_fields(self, xi, s, a, _has_zeros(xi))
+        return self.kernel(xi).glauber(_overlaps(xi, s, overlaps), s)
 
-    # ------------------------------------------------------------------ update
     def update(self, sigma: np.ndarray, patterns: np.ndarray) -> np.ndarray:
-        """One synchronous deterministic step: ``sigma_i <- sgn h_i`` (ties keep sigma_i).
-
-        Returns a new int8 state vector.
-        """
+        """One synchronous deterministic step ``sigma_i <- sgn h_i`` (ties keep); int8."""
         xi, s = _check_pair(sigma, patterns)
-        h, tol = _fields(self, xi, s, xi @ s, _has_zeros(xi))
-        return _sign_keep_ties(h, tol, s).astype(np.int8)
+        return self.kernel(xi).decide(xi @ s, s).astype(np.int8)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Interaction):
+            return NotImplemented
+        return type(self) is type(other) and self.name == other.name
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.name))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r})"
 
 
-# ---------------------------------------------------------------- constructors
-def hopfield() -> Interaction:
-    """F(x) = x^2: the Hopfield model (Hopfield 1982)."""
-    return Interaction("hopfield", "poly", n=2)
-
-
-def dense(n: int) -> Interaction:
-    """F(x) = x^n: the dense associative memory of Krotov & Hopfield (2016)."""
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
-        raise ValueError(f"F: expected dense degree n an integer >= 2, got {n!r}")
-    return Interaction(f"dense:{int(n)}", "poly", n=int(n))
-
-
-def exponential(lam: float = 1.0) -> Interaction:
-    """F(x) = exp(lam x): the exponential memory (Demircigil et al. 2017)."""
-    try:
-        lam_f = float(lam)
-    except (TypeError, ValueError):
-        raise ValueError(f"F: expected a float lam for 'exp:lam', got {lam!r}") from None
-    if not (math.isfinite(lam_f) and lam_f > 0):
-        raise ValueError(f"F: expected lam > 0 in 'exp:lam', got {lam!r}")
-    return Interaction(f"exp:{lam_f:g}", "exp", lam=lam_f)
-
-
-_DENSE_RE = re.compile(r"^dense:(\d+)$")
-_EXP_RE = re.compile(r"^exp(?:onential)?(?::(.+))?$")
-
-
-def parse_interaction(F: str | Interaction) -> Interaction:
-    """Parse an interaction specification.
-
-    Parameters
-    ----------
-    F : str or Interaction
-        ``"hopfield"`` (x^2), ``"dense:n"`` (x^n, integer n >= 2), ``"exp"`` (exp(x)),
-        ``"exp:lam"`` (exp(lam x)), or an :class:`Interaction` (returned unchanged).
-
-    Raises
-    ------
-    ValueError
-        For anything else; the message names ``F``.
-    """
-    if isinstance(F, Interaction):
-        return F
-    if not isinstance(F, str):
-        raise ValueError(
-            f"F: expected 'hopfield', 'dense:n', 'exp', 'exp:lam' or an Interaction, got {F!r}"
-        )
-    spec = F.strip().lower()
-    if spec == "hopfield":
-        return hopfield()
-    m = _DENSE_RE.match(spec)
-    if m:
-        return dense(int(m.group(1)))
-    m = _EXP_RE.match(spec)
-    if m:
-        return exponential(1.0 if m.group(1) is None else m.group(1))
-    raise ValueError(f"F: expected 'hopfield', 'dense:n' (n >= 2), 'exp' or 'exp:lam', got {F!r}")
-
-
-def glauber_probability(h: np.ndarray, beta: float) -> np.ndarray:
-    """Heat-bath probability ``P(sigma_i=+1) = 1 / (1 + exp(-2 beta h_i))`` (overflow-safe)."""
-    x = 2.0 * beta * np.asarray(h, dtype=np.float64)
-    # 0.5 * (1 + tanh(x/2)) == 1/(1+exp(-x)), no overflow for large |x|
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
-# ------------------------------------------------------------------ internals
 def _check_pair(sigma: np.ndarray, patterns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    # entries in {-1, 0, +1} (diluted patterns allowed), as every engine requires
-    xi = validate_patterns(patterns, allow_zero=True).astype(np.float64)
+    xi = real_patterns(patterns)
     s = np.asarray(sigma, dtype=np.float64).ravel()
     if s.size != xi.shape[1]:
         raise ValueError(f"sigma: expected N={xi.shape[1]} entries (the patterns' N), got {s.size}")
@@ -289,98 +262,36 @@ def _overlaps(xi: np.ndarray, s: np.ndarray, overlaps: np.ndarray | None) -> np.
     return a
 
 
-def _has_zeros(xi: np.ndarray) -> bool:
-    return bool(np.any(xi == 0))
+# ------------------------------------------------------------- built-in families
+def _hopfield(arg: str | None) -> Interaction:
+    from neurodam.memory.polynomial import hopfield
+
+    if arg is not None:
+        raise ValueError(f"F: 'hopfield' takes no argument, got 'hopfield:{arg}'")
+    return hopfield()
 
 
-def _fields(
-    inter: Interaction,
-    xi: np.ndarray,
-    s: np.ndarray,
-    a: np.ndarray,
-    zeros: bool,
-    xi_abs: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray | float]:
-    """Fields h (module docstring) and the tie tolerance (0 for poly)."""
-    if inter.kind == "poly":
-        n = inter.n
-        fa = a**n
-        u = fa - (a - 2.0) ** n
-        v = (a + 2.0) ** n - fa
-        h = 0.5 * ((u + v) @ xi)
-        if zeros:
-            ab = np.abs(xi) if xi_abs is None else xi_abs
-            h += 0.5 * s * ((u - v) @ ab)
-        else:
-            h += 0.5 * float(np.sum(u - v)) * s
-        return h, 0.5
-    w = np.exp(inter.lam * (a - a.max()))
-    g = w @ xi
-    if zeros:
-        ab = np.abs(xi) if xi_abs is None else xi_abs
-        S = w @ ab
-    else:
-        S = float(w.sum())
-    h = g - math.tanh(inter.lam) * S * s
-    tol = tie_tolerance(xi.shape[0]) * S
-    return h, tol
+def _dense(arg: str | None) -> Interaction:
+    from neurodam.memory.polynomial import dense
+
+    if arg is None or not arg.strip().isdigit():
+        raise ValueError(f"F: expected 'dense:n' with an integer degree n >= 2, got {arg!r}")
+    return dense(int(arg))
 
 
-def tie_tolerance(K: int, eps: float = _EPS) -> float:
-    """Relative tie band of the F=exp fields: ``6 (K + 2) eps``.
+def _exp(arg: str | None) -> Interaction:
+    from neurodam.memory.exponential import exponential
 
-    The exp field ``h_i = g_i - tanh(lam) S_i sigma_i`` is a difference of two sums of K
-    positive terms of scale ``S_i = sum_mu |xi_i^mu| w_mu``; its rounding error is bounded
-    by a few (K + 2) eps S_i. A field with ``|h_i| <= tie_tolerance(K) * S_i`` is treated
-    as an exact tie and keeps the state (science.md section 1: "ties keep the old state").
-    Every engine (numpy reference, Brian2 model, Nengo export) uses this one band, so
-    their T=0 trajectories agree.
-
-    Parameters
-    ----------
-    K : int
-        Number of stored patterns (terms of the sum).
-    eps : float
-        Machine epsilon of the arithmetic (float64 by default; float32 for the
-        reference engine's ``dtype="float32"``).
-
-    Returns
-    -------
-    float
-        The relative tolerance; multiply by ``S_i``.
-    """
-    return 6.0 * (K + 2) * eps
+    if arg is None:
+        return exponential(1.0)
+    try:
+        lam = float(arg)
+    except ValueError:
+        raise ValueError(f"F: expected 'exp:lam' with a number lam > 0, got 'exp:{arg}'") from None
+    return exponential(lam)
 
 
-def _sign_keep_ties(h: np.ndarray, tol: np.ndarray | float, s: np.ndarray) -> np.ndarray:
-    """sgn(h + tol sigma): ties (|h| < tol) keep sigma.
-
-    For poly fields (integer-valued) ``tol = 0.5`` makes exactly h == 0 a tie; for exp
-    ``tol = 6 (K + 2) eps S``. ``copysign`` maps an exact +0.0 to +1.
-    """
-    return np.copysign(1.0, h + tol * s)
-
-
-def _glauber_fields(
-    inter: Interaction, xi: np.ndarray, s: np.ndarray, a: np.ndarray, zeros: bool
-) -> np.ndarray:
-    """[E(sigma_i=-1) - E(sigma_i=+1)] / 2 for every i (module docstring)."""
-    n_neurons = xi.shape[1]
-    if inter.kind == "poly":
-        h, _ = _fields(inter, xi, s, a, zeros)
-        return h / (2.0 * inter.n * float(n_neurons) ** (inter.n - 1))
-    lam = inter.lam
-    w = np.exp(lam * (a - a.max()))
-    # P_i, M_i: sums of w over xi_i = +1 / -1, computed directly (no cancellation)
-    P = w @ (xi > 0)
-    M = w @ (xi < 0)
-    Z = w @ (xi == 0) if zeros else 0.0
-    S = P + M + Z
-    # flipped state: a_mu -> a_mu - 2 xi_i sigma_i, so w_mu -> w_mu exp(-2 lam xi_i sigma_i)
-    with np.errstate(divide="ignore"):
-        logP, logM = np.log(P), np.log(M)
-        logB = np.logaddexp(-2.0 * lam * s + logP, 2.0 * lam * s + logM)
-        if zeros:
-            logB = np.logaddexp(logB, np.log(Z))
-    # E(flip) - E(cur) = (log S - log B) / lam ; h = sigma (E(flip) - E(cur)) / 2
-    return s * (np.log(S) - logB) / (2.0 * lam)
+register_interaction("hopfield", _hopfield)
+register_interaction("dense", _dense)
+register_interaction("exp", _exp)
+register_interaction("exponential", _exp)

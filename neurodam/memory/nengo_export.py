@@ -11,10 +11,12 @@ dynamics of :mod:`neurodam.memory.interactions` in any Nengo simulator, in one o
     integer so that ties stay exact, and does not change ``sgn``).
 ``form="bipartite"`` (every F)
     Feature node (N states) -> memory node (K units, overlaps ``a = Xi sigma`` through the
-    transform ``Xi``) -> feature node (fields through ``Xi^T``), the same bipartite form and
-    the same exact single-flip fields as the Brian2 model and the reference engine: the
-    memory units output ``c_mu`` and one extra unit the diagonal coefficient ``d`` so that
-    ``h_i = (Xi^T c)_i + d sigma_i`` (interactions module docstring).
+    transform ``Xi``) -> feature node, the same bipartite form and the same field kernel as
+    the Brian2 model and the reference engine
+    (:class:`~neurodam.memory.interactions.FieldKernel`): the memory units output the
+    coefficient vectors ``c_k`` and ``d_j``, the connections back carry the transforms
+    ``T_k^T`` and ``E_j^T``, and the feature node computes
+    ``x_i = g_i + sigma_i (f e_i + t)`` and ``sgn x_i`` (0 keeps sigma_i).
 
 Timing: every recurrent path carries one Nengo time step (``synapse=0``), so the output at
 Nengo step k (k = 1, 2, ...) is the state after k-1 synchronous updates of the cue; step 1
@@ -24,13 +26,13 @@ shows the cue itself. ``net.state`` is the object whose output is sigma (probe i
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
-from neurodam.memory.interactions import Interaction, parse_interaction, tie_tolerance
-from neurodam.patterns import validate_patterns
+from neurodam.memory.interactions import FieldKernel, Interaction, decide, parse_interaction
+from neurodam.memory.params import DEFAULT_F
+from neurodam.patterns import real_patterns
 
 __all__ = ["to_nengo", "sign_neuron_type", "FORMS"]
 
@@ -72,24 +74,12 @@ def sign_neuron_type():
     return SignNeurons
 
 
-def _memory_function(inter: Interaction, K: int):
-    """a (K,) -> [c (K), d] with h = Xi^T c + d sigma (tie-break included in d)."""
-    if inter.kind == "exp":
-        lam, th, tol = inter.lam, math.tanh(inter.lam), tie_tolerance(K)
-
-        def f(t, a):
-            w = np.exp(lam * (a - a.max()))
-            return np.concatenate([w, [(tol - th) * w.sum()]])
-
-        return f
-    n = inter.n
+def _memory_function(kernel: FieldKernel):
+    """a (K,) -> [c_1, ..., d_1, ...]: the coefficient vectors of the field kernel."""
 
     def f(t, a):
-        fa = a**n
-        u = fa - (a - 2.0) ** n
-        v = (a + 2.0) ** n - fa
-        # raw field is integer-valued: + 0.5 sigma breaks exact ties toward sigma
-        return np.concatenate([0.5 * (u + v), [0.5 * float(np.sum(u - v)) + 0.5]])
+        odd, even = kernel.coefficients(np.asarray(a, dtype=np.float64))
+        return np.concatenate(list(odd) + list(even))
 
     return f
 
@@ -107,10 +97,11 @@ def to_nengo(
     Parameters
     ----------
     patterns_or_network : (K, N) array or MemoryNetwork
-        Stored +-1 patterns, or a :class:`neurodam.memory.brian.MemoryNetwork` (its
-        ``patterns``, ``interaction`` and ``init`` are used).
+        Stored patterns (the values the interaction accepts), or a
+        :class:`neurodam.memory.brian.MemoryNetwork` (its ``patterns``, ``interaction`` and
+        ``init`` are used).
     F : str or Interaction, optional
-        Interaction (default ``"hopfield"``, or the network's).
+        Interaction (default ``"exp"``, or the network's).
     cue : (N,) array of +-1, optional
         Initial state (default: the network's ``init``, else the first pattern).
     form : {"auto", "weights", "bipartite"}
@@ -142,8 +133,9 @@ def to_nengo(
         default_cue = getattr(patterns_or_network, "init", None)
     else:
         pats = patterns_or_network
-    inter = parse_interaction("hopfield" if F is None else F)
-    xi = validate_patterns(pats, allow_zero=True, name="patterns_or_network").astype(np.float64)
+    inter = parse_interaction(DEFAULT_F if F is None else F)
+    kernel = inter.kernel(real_patterns(pats, name="patterns_or_network"))
+    xi = kernel.patterns
     K, N = xi.shape
     if cue is None:
         cue = default_cue if default_cue is not None else xi[0]
@@ -153,8 +145,8 @@ def to_nengo(
     if form not in FORMS:
         raise ValueError(f"form: expected one of {FORMS}, got {form!r}")
     if form == "auto":
-        form = "weights" if (inter.kind == "poly" and inter.n == 2) else "bipartite"
-    if form == "weights" and not (inter.kind == "poly" and inter.n == 2):
+        form = "weights" if _pairwise(inter) else "bipartite"
+    if form == "weights" and not _pairwise(inter):
         raise ValueError(
             f"form: 'weights' needs F='hopfield' (pairwise couplings), got F={inter.name!r}"
         )
@@ -180,27 +172,39 @@ def to_nengo(
             net.memory = None
         else:
             cue_c = cue.copy()
+            f, t0 = kernel.even_factor, kernel.tie_offset
 
             def feature_fn(t, x, N=N, cue=cue_c):
-                g, d, s = x[:N], x[N], x[N + 1 :]
+                g, e, s = x[:N], x[N : 2 * N], x[2 * N :]
                 if not np.any(s):  # first step: nothing fed back yet
                     return cue
-                return np.copysign(1.0, g + d * s)
+                return decide(g + s * (f * e + t0), s)
 
-            net.state = nengo.Node(feature_fn, size_in=2 * N + 1, size_out=N, label="features")
+            n_odd, n_even = len(kernel.odd), len(kernel.even)
+            net.state = nengo.Node(feature_fn, size_in=3 * N, size_out=N, label="features")
             net.state_output = net.state
             net.memory = nengo.Node(
-                _memory_function(inter, K), size_in=K, size_out=K + 1, label="memory units"
-            )
+                _memory_function(kernel), size_in=K, size_out=(n_odd + n_even) * K,
+                label="memory units",
+            )  # fmt: skip
             nengo.Connection(net.state, net.memory, transform=xi, synapse=None)
-            back = np.zeros((N + 1, K + 1))
-            back[:N, :K] = xi.T
-            back[N, K] = 1.0
-            nengo.Connection(net.memory, net.state[: N + 1], transform=back, synapse=0)
-            nengo.Connection(net.state, net.state[N + 1 :], synapse=0)
+            back = np.zeros((2 * N, (n_odd + n_even) * K))
+            for k, m in enumerate(kernel.odd):
+                back[:N, k * K : (k + 1) * K] = m.T
+            for j, m in enumerate(kernel.even):
+                back[N:, (n_odd + j) * K : (n_odd + j + 1) * K] = m.T
+            nengo.Connection(net.memory, net.state[: 2 * N], transform=back, synapse=0)
+            nengo.Connection(net.state, net.state[2 * N :], synapse=0)
         nengo.Connection(net.state_output, net.overlaps, transform=xi / N, synapse=None)
     net.patterns = xi
     net.interaction = inter
     net.cue = cue
     net.form = form
     return net
+
+
+def _pairwise(inter: Interaction) -> bool:
+    """F = x^2: the memory has pairwise couplings (a weight matrix)."""
+    from neurodam.memory.polynomial import Polynomial
+
+    return isinstance(inter, Polynomial) and inter.n == 2

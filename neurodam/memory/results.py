@@ -12,20 +12,30 @@ Conventions (shared by the numpy reference engine and the Brian2 backends)
 * Observables: overlaps ``m_mu(t) = xi^mu . sigma(t) / N``, ``Q(t) = max_mu m_mu(t)``,
   ``Q_bar`` its time average, population activity ``A(t)`` = number of neurons firing
   in step t.
+* The spikes carry the time lattice (:mod:`neurodam.spikes`): ``meta["dt"]`` and
+  ``meta["stamp"] = "end"`` (the spikes of step t at ``t * dt``).
+
+Files
+-----
+:func:`save_observables` writes the overlaps, energies and activity of a run to an
+``.npz`` file (``neurodam run --out OUT`` puts it next to the spikes, as
+``OUT_overlaps.npz``); :func:`load_observables` reads it back.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from neurodam.spikes import SpikeTrains
 
-__all__ = ["MemoryRun", "FIRE_ON"]
+__all__ = ["MemoryRun", "load_observables", "observables_path", "save_observables"]
 
-FIRE_ON = ("plus", "flip")
+OBSERVABLES_FORMAT = "neurodam.MemoryObservables/1"
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -42,7 +52,10 @@ class MemoryRun:
         Energy after each step (see :mod:`neurodam.memory.interactions` for its
         normalisation; log-energy for F=exp).
     params : dict
-        The parameters of the run (F, noise, temperature, schedule, steps, seed, ...).
+        The parameters of the run (:meth:`MemoryParams.to_dict
+        <neurodam.memory.params.MemoryParams.to_dict>`), plus ``N``, ``K``, ``backend``,
+        ``init_state`` (sigma(0)), ``init_pattern``, ``timing`` (seconds: ``codegen``,
+        ``compile``, ``run``, ``collect``) and, for Brian2 backends, ``brian_seed``.
     states : ndarray of int8, shape (T, N), or None
         sigma(t) after each step, only when recorded.
     final_state : ndarray of int8, shape (N,)
@@ -165,3 +178,59 @@ class MemoryRun:
         ax_m.set_ylim(-1.05, 1.05)
         self.spikes.raster_plot(ax=ax_r, s=0.5)
         return axes
+
+
+def observables_path(spikes_path: str | os.PathLike) -> Path:
+    """Where ``neurodam run --out`` writes the observables: ``OUT_overlaps.npz`` next to OUT."""
+    p = Path(spikes_path)
+    return p.with_name(f"{p.stem}_overlaps.npz")
+
+
+def save_observables(run: MemoryRun, path: str | os.PathLike, overwrite: bool = False) -> Path:
+    """Write the overlaps, energies and activity of ``run`` to a compressed ``.npz``.
+
+    Arrays: ``overlaps`` (T, K) float32 (``m_mu(t)``), ``energy`` (T,), ``activity`` (T,)
+    int64, ``times`` (T,) (the end of each step, ``t * dt``); scalars ``dt``, ``params``
+    (JSON of the run's scalar parameters) and ``format``. Written atomically; no pickles.
+    """
+    from neurodam.io._atomic import atomic_path
+    from neurodam.io._meta import meta_to_json
+
+    if not isinstance(run, MemoryRun):
+        raise TypeError(f"run: expected a MemoryRun, got {type(run).__name__}")
+    scalars = {k: v for k, v in run.params.items() if np.ndim(v) == 0 or k == "record"}
+    with atomic_path(path, overwrite=overwrite) as tmp, open(tmp, "wb") as fh:
+        np.savez_compressed(
+            fh,
+            overlaps=np.asarray(run.overlaps, dtype=np.float32),
+            energy=run.energy,
+            activity=np.asarray(run.activity, dtype=np.int64),
+            times=run.times,
+            dt=np.float64(run.dt),
+            params=np.str_(meta_to_json(scalars)),
+            format=np.str_(OBSERVABLES_FORMAT),
+        )
+    return Path(path)
+
+
+def load_observables(path: str | os.PathLike) -> dict[str, Any]:
+    """Read a file of :func:`save_observables`: a dict of its arrays, ``dt`` and ``params``.
+
+    Raises ``ValueError`` naming the file when it is not such a file.
+    """
+    import zipfile
+
+    from neurodam.io._meta import meta_from_json
+
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            data = {k: z[k] for k in z.files}
+    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        raise ValueError(f"path: {path} is not a memory observables file ({exc})") from None
+    if str(data.get("format", "")) != OBSERVABLES_FORMAT:
+        raise ValueError(f"path: {path} is not a memory observables file (format missing)")
+    out = {k: data[k] for k in ("overlaps", "energy", "activity", "times")}
+    out["dt"] = float(data["dt"])
+    out["params"] = meta_from_json(str(data["params"]), str(path))
+    return out

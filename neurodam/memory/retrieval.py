@@ -1,18 +1,14 @@
-"""Retrieval tools: final overlaps, basins of attraction, capacity curves, theory.
+"""Retrieval tools: final overlaps, basins of attraction, capacity curves.
 
 Functions
 ---------
 :func:`retrieval_overlap`     final overlap of a :class:`~neurodam.memory.MemoryRun` with a pattern
 :func:`basin_of_attraction`   retrieval rate against the fraction of flipped cue bits
 :func:`capacity_curve`        final overlap against the load K/N (starting from stored patterns)
-:func:`hopfield_rs_overlap`   replica-symmetric T=0 retrieval overlap m(alpha) of the Hopfield
-                              model (Amit, Gutfreund & Sompolinsky 1985, 1987)
-:func:`stability_probability` probability that a Hopfield pattern is an exact fixed point
-                              (binomial crosstalk; McEliece, Posner, Rodemich & Venkatesh 1987)
-:func:`exp_one_step_radius`   one-step correction radius of the exponential memory
-                              (Demircigil et al. 2017)
 
-All simulations use the numpy reference engine (:func:`neurodam.memory.reference.iterate`).
+The theory these are compared with (replica-symmetric overlap, fixed-point stability, the
+exponential memory's correction radius) is in :mod:`neurodam.memory.theory`. All simulations
+use the numpy reference engine (:func:`neurodam.memory.reference.iterate`).
 """
 
 from __future__ import annotations
@@ -22,10 +18,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from neurodam._validate import check_int
 from neurodam.memory import reference
-from neurodam.memory._checks import check_int
 from neurodam.memory.interactions import Interaction, parse_interaction
 from neurodam.memory.results import MemoryRun
+from neurodam.memory.theory import HOPFIELD_ALPHA_C, hopfield_rs_overlap
 from neurodam.patterns import rademacher, validate_patterns
 
 __all__ = [
@@ -34,14 +31,7 @@ __all__ = [
     "BasinResult",
     "capacity_curve",
     "CapacityCurve",
-    "hopfield_rs_overlap",
-    "HOPFIELD_ALPHA_C",
-    "stability_probability",
-    "exp_one_step_radius",
 ]
-
-#: Replica-symmetric T=0 capacity of the Hopfield model (Amit, Gutfreund & Sompolinsky 1985).
-HOPFIELD_ALPHA_C = 0.1379
 
 
 def retrieval_overlap(run: MemoryRun, pattern: int | np.ndarray | None = None) -> float:
@@ -151,7 +141,7 @@ def basin_of_attraction(
     fr = np.atleast_1d(np.asarray(flip_fractions, dtype=np.float64))
     if fr.ndim != 1 or fr.size == 0 or np.any((fr < 0) | (fr > 1)):
         raise ValueError(f"flip_fractions: expected fractions in [0, 1], got {flip_fractions!r}")
-    check_int("n_trials", n_trials, 1)
+    check_int(n_trials, "n_trials", min=1)
     rng = np.random.default_rng(seed)
     K, N = xi.shape
     out = np.empty((fr.size, n_trials))
@@ -288,9 +278,9 @@ def capacity_curve(
     dynamics of the equilibrium theory.
     """
     inter = parse_interaction(F)
-    check_int("N", N, 1)
-    check_int("n_trials", n_trials, 1)
-    check_int("n_starts", n_starts, 1)
+    check_int(N, "N", min=1)
+    check_int(n_trials, "n_trials", min=1)
+    check_int(n_starts, "n_starts", min=1)
     al = np.atleast_1d(np.asarray(loads, dtype=np.float64))
     if al.ndim != 1 or al.size == 0 or np.any(al <= 0):
         raise ValueError(f"loads: expected positive loads K/N, got {loads!r}")
@@ -308,92 +298,3 @@ def capacity_curve(
             vals.append(np.einsum("bn,bn->b", final.astype(np.float64), starts) / N)
         overlaps.append(np.concatenate(vals))
     return CapacityCurve(al, Ks, overlaps, float(threshold), inter.name, int(N))
-
-
-# ------------------------------------------------------------------ theory
-def hopfield_rs_overlap(alpha):
-    """Replica-symmetric T=0 retrieval overlap of the Hopfield model.
-
-    Solves ``y sqrt(2 alpha) = erf(y) - (2/sqrt(pi)) y exp(-y^2)`` for its largest root and
-    returns ``m = erf(y)`` (Amit, Gutfreund & Sompolinsky 1987); 0 where no retrieval
-    solution exists (alpha > alpha_c = 0.1379, where m jumps from 0.967 to 0).
-    """
-    from scipy.optimize import brentq
-    from scipy.special import erf
-
-    a = np.atleast_1d(np.asarray(alpha, dtype=np.float64))
-    if np.any(a < 0):
-        raise ValueError(f"alpha: expected loads >= 0, got {alpha!r}")
-    out = np.empty_like(a)
-    grid = np.linspace(10.0, 1e-3, 4000)
-    for k, al in enumerate(a):
-        if al == 0:
-            out[k] = 1.0
-            continue
-
-        def f(y, al=al):
-            return (
-                erf(y) - 2.0 / math.sqrt(math.pi) * y * math.exp(-y * y) - y * math.sqrt(2.0 * al)
-            )
-
-        vals = (
-            erf(grid)
-            - 2.0 / math.sqrt(math.pi) * grid * np.exp(-grid * grid)
-            - grid * math.sqrt(2.0 * al)
-        )
-        # largest root: first sign change scanning down from large y (f < 0 there)
-        idx = np.flatnonzero(np.sign(vals[:-1]) != np.sign(vals[1:]))
-        if idx.size == 0:
-            out[k] = 0.0
-            continue
-        j = idx[0]
-        y = brentq(f, grid[j + 1], grid[j])
-        out[k] = erf(y)
-    return out if np.ndim(alpha) else float(out[0])
-
-
-def stability_probability(N: int, K: int) -> float:
-    """Probability that a stored Hopfield pattern is an exact fixed point (T=0).
-
-    The field on bit i of pattern 1 is ``xi_i^1 h_i = (K + N - 1) ... `` reduced to:
-    signal ``N - 1`` plus crosstalk ``C = sum_{mu>1} sum_{j != i} xi_i^1 xi_i^mu xi_j^mu
-    xi_j^1``, a sum of M = (K-1)(N-1) independent +-1 terms, so ``C = 2B - M`` with
-    ``B ~ Binomial(M, 1/2)``. Bit i flips when ``N - 1 + C < 0`` (ties keep the bit).
-    Treating the N bits as independent gives ``(1 - P_err)^N`` (McEliece et al. 1987; the
-    pattern is stable with probability -> 1 for K < N / (2 ln N)).
-    """
-    from scipy.stats import binom
-
-    check_int("N", N, 2)
-    check_int("K", K, 1)
-    M = (K - 1) * (N - 1)
-    if M == 0:
-        return 1.0
-    # N - 1 + 2B - M < 0  <=>  B < (M - N + 1) / 2
-    b_max = math.ceil((M - N + 1) / 2) - 1
-    p_err = float(binom.cdf(b_max, M, 0.5)) if b_max >= 0 else 0.0
-    return float((1.0 - p_err) ** N)
-
-
-def exp_one_step_radius(alpha: float) -> float:
-    """Largest rho with ``alpha < I(1 - 2 rho) / 2`` (Demircigil et al. 2017).
-
-    ``I(x) = ((1+x) ln(1+x) + (1-x) ln(1-x)) / 2``; for K = exp(alpha N) random patterns a
-    cue with rho N flipped bits is corrected in one synchronous step (asymptotically in N)
-    when rho is below this radius. Returns 0 when alpha >= ln(2)/2.
-    """
-    from scipy.optimize import brentq
-
-    if not 0 <= alpha:
-        raise ValueError(f"alpha: expected alpha = ln(K)/N >= 0, got {alpha!r}")
-    if alpha >= math.log(2) / 2:
-        return 0.0
-    if alpha == 0:
-        return 0.5
-
-    def ient(x):
-        t1 = (1 + x) * math.log1p(x)
-        t2 = (1 - x) * math.log1p(-x) if x < 1 else 0.0
-        return 0.5 * (t1 + t2)
-
-    return float(brentq(lambda r: ient(1 - 2 * r) / 2 - alpha, 0.0, 0.5 - 1e-15))
