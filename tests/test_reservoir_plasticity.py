@@ -36,11 +36,21 @@ def _poisson(n, duration, rate, seed, dt=1e-3):
 def test_brian_run_equals_the_numpy_recursion_fed_the_same_spikes():
     """Known answer: the Brian2 synapses and run_regularly operations implement exactly the
     recursion of the module docstring (order within a step, one-step delay, eligibility,
-    gate, target rows every 2 steps, a subset of neurons, recorded weights)."""
+    gate, target rows every 2 steps, a subset of neurons, recorded weights); a runtime
+    rerun with a new target, gate, rate and initial weights too."""
     m = izhikevich_reservoir(40, 10, seed=1, noise_exc=8.0, noise_inh=4.0)  # ~10 Hz
     ids = np.arange(0, 50, 2)
     ro = _spec(400, ids.size, neurons=ids, record_weights=0.1)
-    run = run_three_factor(m, ro, seed=3)
+    rng = np.random.default_rng(5)
+    new = {
+        "target": rng.standard_normal((200, 2)),
+        "gate": rng.random(200),
+        "eta": 0.005,
+        "w0": 0.1 * rng.standard_normal((2, 25)),
+    }
+    with ReservoirSession(m, 0.4, attach=ro.attach, collect=ro.collect) as s:
+        run = s.run(seed=3)
+        again = s.rerun(run_args=ro.run_args(s.built, **new), seed=4)
     got, ref = run.extra, three_factor_reference(run.spikes, ro)
     assert len(run.spikes) > 100 and np.abs(ref.weights - ro.initial_weights(25)).max() > 0.05
     # the sums are added in another order (and -ffast-math): rounding only
@@ -50,6 +60,12 @@ def test_brian_run_equals_the_numpy_recursion_fed_the_same_spikes():
     assert got.weight_history.shape == (4, 2, 25)
     np.testing.assert_allclose(got.weight_history, ref.weight_history, rtol=0, atol=1e-12)
     np.testing.assert_allclose(got.weight_history[0], ro.initial_weights(25))
+    ro2 = three_factor_readout(new["target"], new["gate"], 2e-3, eta=0.005, tau=0.02,
+                               tau_e=0.01, w0=new["w0"], neurons=ids)  # fmt: skip
+    ref2 = three_factor_reference(again.spikes, ro2)
+    assert again.spikes != run.spikes
+    np.testing.assert_allclose(again.extra.weights, ref2.weights, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(again.extra.y, ref2.y, rtol=0, atol=1e-12)
 
 
 def test_rule_is_the_delta_rule_and_finds_a_realisable_linear_map():

@@ -153,6 +153,12 @@ class ThreeFactorReadout:
     record: bool
     record_weights: float | None = None
 
+    def __post_init__(self) -> None:
+        for key in ("target", "gate"):
+            a = np.array(getattr(self, key), dtype=np.float64, copy=True)
+            a.setflags(write=False)
+            object.__setattr__(self, key, a)
+
     @property
     def n_outputs(self) -> int:
         return int(self.target.shape[1])
@@ -209,8 +215,10 @@ class ThreeFactorReadout:
         ids = self.input_neurons(model.n_neurons)
         n_in, n_out, name = ids.size, self.n_outputs, self.name
         dt = model.dt * b2.second
-        target = b2.TimedArray(self.target, dt=self.dt * b2.second, name=f"{name}_target")
-        gate = b2.TimedArray(self.gate, dt=self.dt * b2.second, name=f"{name}_gate")
+        # copies: a runtime rerun writes new signals into the TimedArrays' own arrays
+        sample = self.dt * b2.second
+        target = b2.TimedArray(self.target.copy(), dt=sample, name=f"{name}_target")
+        gate = b2.TimedArray(self.gate.copy(), dt=sample, name=f"{name}_gate")
         trace = b2.NeuronGroup(
             n_in,
             "x : 1\nelig : 1\ndecay_x : 1 (shared, constant)\nrate_e : 1 (shared, constant)",
