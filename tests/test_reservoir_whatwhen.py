@@ -63,8 +63,11 @@ def test_ideal_predictor_scores_zero_error_and_unit_correlation():
 
 def test_a_predictor_that_lags_the_switch_by_m_trials_readapts_after_m():
     """Known answer: predictions that keep the old conditions for the first 10 trials of
-    each changed identity after the switch and the new ones afterwards re-adapt at the
-    trial where a window of readapt_window = 1 first sees the new prediction."""
+    each changed identity after the switch and the new ones afterwards re-adapt when the
+    running mean over 4 trials has fallen half-way from the stale level (the first window,
+    one trial of each identity) to the noise floor: the window starting at trial 39 holds
+    one stale trial (error at most 1.6 times the mean, for p = 1 against the mean p
+    0.625), below half; the one at 38 holds two, at about half: 38 or 39."""
     tr = what_when_trials(200, switch_trial=100, switch_conditions=SWAPPED, seed=4)
     old = what_when_trials(200, seed=4)  # same identities and events, old conditions
     Y = tr.expected()
@@ -73,8 +76,8 @@ def test_a_predictor_that_lags_the_switch_by_m_trials_readapts_after_m():
     Y[stale] = old.expected()[stale]
     # a small noise floor so that the pre-switch baseline distance is not 0
     Y += 0.01 * np.random.default_rng(0).standard_normal(Y.shape)
-    score = timing_score(Y, tr, readapt_window=1, tolerance=1.0)
-    assert score.readapted and score.trials_to_readapt == 40
+    score = timing_score(Y, tr, readapt_window=4)
+    assert score.readapted and score.trials_to_readapt in (38, 39)
     # near its top a bump of height p falls by p k^2 / 800 at k ms: with noise SD 0.01 the
     # argmax of the p = 0.25 bumps wanders by up to ~10 ms
     assert score.pre_switch_peak_time_error < 0.01
@@ -117,6 +120,8 @@ def test_task_and_score_bad_input_names_the_argument():
         timing_score(tr.expected(), tr, n_eval=9)
     with pytest.raises(TypeError, match="^trials"):
         timing_score(tr.expected(), "trials")
+    with pytest.raises(ValueError, match="^tolerance"):
+        timing_score(tr.expected(), tr, tolerance=1.0)
     with pytest.raises(ValueError, match="^trials"):
         what_when_task(m, what_when_trials(8, dt=2e-3, seed=1))
     with pytest.raises(TypeError, match="^model"):
@@ -133,8 +138,8 @@ def test_three_factor_readout_learns_when_on_a_small_reservoir():
     and 5); RLS is scored on the same traces (0.004 s, 0.008 s)."""
     m = izhikevich_reservoir(80, 20, seed=1)
     tr = what_when_trials(25, ((0.1, 1.0), (0.25, 1.0)), trial_duration=0.4, window=0.35,
-                          stimulus_channels=10, seed=2)  # fmt: skip
-    res = what_when_task(m, tr, fraction=0.1, seed=3, n_eval=10)
+                          seed=2)  # fmt: skip
+    res = what_when_task(m, tr, seed=3, n_eval=10)
     assert res.three_factor.peak_time_error < 0.05
     assert res.rls.peak_time_error < 0.05
     assert res.weights.shape == (1, 100)
@@ -143,14 +148,31 @@ def test_three_factor_readout_learns_when_on_a_small_reservoir():
 
 @pytest.mark.slow
 def test_three_factor_readapts_after_a_latency_switch_and_rls_without_reset_does_not():
-    """The paper's comparison (160 + 40 neurons, four identities, latencies swapped after
-    100 of 150 trials; measured: see the module docstring of the task)."""
+    """The paper's comparison: 160 + 40 neurons, four identities, latencies swapped after
+    100 of 150 trials, nothing reset. Measured (reservoir seeds 1, 2 with trial seeds 2, 3):
+    peak-time error before / after the switch 27 / 14 ms and 7 / 41 ms (three-factor), 7 /
+    136 ms and 4 / 148 ms (RLS without forgetting: it keeps the old latencies); chance, a
+    peak at the other latency, is 150 ms."""
     m = izhikevich_reservoir(160, 40, seed=1, noise_exc=2.0, noise_inh=0.8)
-    tr = what_when_trials(150, switch_trial=100, switch_conditions=SWAPPED,
-                          stimulus_channels=10, seed=2)  # fmt: skip
-    res = what_when_task(m, tr, fraction=0.1, seed=3)
+    tr = what_when_trials(150, switch_trial=100, switch_conditions=SWAPPED, seed=2)
+    res = what_when_task(m, tr, seed=3)
     tf, rls = res.three_factor, res.rls
-    assert tf.pre_switch_peak_time_error < 0.03 and rls.pre_switch_peak_time_error < 0.03
+    assert tf.pre_switch_peak_time_error < 0.05 and rls.pre_switch_peak_time_error < 0.05
     assert tf.readapted and tf.peak_time_error < 0.05
-    assert rls.peak_time_error > 0.1  # RLS keeps predicting the old latencies
-    assert tf.amplitude_probability_r > 0.5
+    assert rls.peak_time_error > 0.1
+    assert tf.peak_time_error < rls.peak_time_error / 2
+
+
+@pytest.mark.slow
+def test_three_factor_follows_a_probability_switch_and_rls_without_reset_does_not():
+    """Probabilities reversed after 100 of 150 trials. Measured (seeds as above): the
+    correlation of the peak amplitudes with the new probabilities is 0.87 and 0.87
+    (three-factor) against -0.99 and -0.95 (RLS without forgetting: its amplitudes still
+    follow the old probabilities)."""
+    m = izhikevich_reservoir(160, 40, seed=1, noise_exc=2.0, noise_inh=0.8)
+    reversed_p = ((0.15, 0.25), (0.3, 0.5), (0.15, 1.0), (0.3, 0.75))
+    tr = what_when_trials(150, switch_trial=100, switch_conditions=reversed_p, seed=2)
+    res = what_when_task(m, tr, seed=3)
+    assert res.three_factor.amplitude_probability_r > 0.5
+    assert res.rls.amplitude_probability_r < 0.0
+    assert res.three_factor.readapted
