@@ -3,9 +3,11 @@
 For each of 5 seeds, in one run:
 
 * the LIF liquid of Maass et al. (2002), compiled once per network (cpp_standalone) and
-  rerun for every input signal: "tuned" (input scaling chosen so that the liquid fires at
-  moderate rates) and "driven too hard" (a large input scaling that saturates it, rates
-  above 100 Hz); the input enters as a current (signed weights into half of the neurons),
+  rerun for every input signal: "tuned" (lambda = 3 and the recurrent weights doubled,
+  ``LIQUID``, the best of the settings we tried: memory capacity ~2.7 against ~2.3 for
+  the paper's lambda = 2; input scaling ``TUNED``, moderate rates) and "driven too hard"
+  (input scaling ``HARD``, which saturates it); the input enters as a current (signed
+  weights into half of the neurons),
   one sample per ``STEP``; the state is the liquid state at the end of each sample with
   the time constants ``TAUS`` side by side;
 * an echo state network of reservoirpy 0.4.2 with the same number of units, the same
@@ -31,7 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 STEP = 0.01  # seconds per sample
 TAUS = (0.01, 0.03, 0.1)  # liquid-state time constants read side by side
-TUNED, HARD = 20.0, 2000.0  # input scalings (nA per unit of the input)
+TUNED, HARD = 20.0, 1000.0  # input scalings (nA per unit of the input)
+LIQUID = {"lam": 3.0, "coupling": 2.0}  # the tuned liquid (the paper: lam 2, coupling 1)
 N_TRAIN, N_TEST, WASHOUT, MAX_DELAY = 2000, 1000, 50, 20
 
 
@@ -74,7 +77,7 @@ def main(n_seeds: int = 5, shape=(15, 3, 3)) -> None:
         u, y = narma10_series(n, seed)
         um = np.random.default_rng(1000 + seed).uniform(-1.0, 1.0, n)
         D = np.stack([np.r_[np.zeros(d), um[: n - d]] for d in range(1, MAX_DELAY + 1)], 1)
-        liquid = lif_liquid(shape, seed=seed)
+        liquid = lif_liquid(shape, seed=seed, **LIQUID)
         base = current_injection(u, STEP, fraction=0.5, spread=1.0, signed=True, seed=seed)
         W = base.input_weights(liquid)
         steps = round(STEP / liquid.dt)
@@ -96,7 +99,7 @@ def main(n_seeds: int = 5, shape=(15, 3, 3)) -> None:
 
     print(f"\nNARMA-10 (NRMSE, test) and memory capacity (delays 1..{MAX_DELAY}), {n_seeds} seeds;"
           f" liquid {shape} = {int(np.prod(shape))} neurons, {STEP * 1e3:g} ms per sample,"
-          f" input scaling tuned {TUNED:g} nA, too hard {HARD:g} nA")  # fmt: skip
+          f" {LIQUID}, input scaling tuned {TUNED:g} nA, too hard {HARD:g} nA")  # fmt: skip
     print(f"{'model':24s} {'NRMSE mean':>10s} {'sd':>6s} {'min':>6s} {'max':>6s} "
           f"{'MC mean':>8s} {'sd':>5s} {'rate Hz':>8s}")  # fmt: skip
     for name, res in rows.items():
