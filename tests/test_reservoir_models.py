@@ -314,3 +314,6 @@ def test_runtime_rerun_with_new_inputs_equals_a_fresh_run():
             s.rerun(inputs=[rate2], seed=1)
     fresh = simulate(m, 0.2, [rate2, cur2], seed=1)
     assert len(fresh.spikes) > 0 and again.spikes == fresh.spikes
+    # the rerun wrote sig2 into the compiled input, not into the first input's signal
+    assert np.array_equal(cur1.signal[:, 0], sig1) and np.array_equal(cur2.signal[:, 0], sig2)
+    assert not cur1.signal.flags.writeable

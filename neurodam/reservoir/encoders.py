@@ -382,7 +382,8 @@ class CurrentInput:
         j, i = np.nonzero(w)
         spec = model.current_input
         unit = spec["unit"]
-        ta = b2.TimedArray(self.signal, dt=self.dt * b2.second, name=f"{name}_signal")
+        # a copy: a runtime rerun writes the new signal into the TimedArray's own array
+        ta = b2.TimedArray(self.signal.copy(), dt=self.dt * b2.second, name=f"{name}_signal")
         group = b2.NeuronGroup(
             self.n_channels,
             f"x = {name}_signal(t, i) : 1",
@@ -456,6 +457,8 @@ def current_injection(
                 f"got {w.shape}"
             )
         check_finite(w, "weights")
+        w.setflags(write=False)
+    x.setflags(write=False)  # the input's own copy, read-only for the user
     return CurrentInput(
         signal=x,
         dt=check_seconds(dt, "dt", "a sample interval"),
