@@ -125,6 +125,31 @@ def test_run_config_small_networks():
     assert liquid.spikes.n_neurons == 27 and len(liquid.spikes) > 0
 
 
+def test_cli_runs_a_reservoir_model_file_and_writes_its_spikes(tmp_path, capsys):
+    from neurodam import config, io
+    from neurodam.cli import main
+
+    assert {"izhikevich_reservoir", "lif_liquid"} <= set(config.kinds())
+    out = tmp_path / "spikes.npz"
+    small = ["n_exc=40", "n_inh=10", "duration=0.2", "coupling=0.5"]
+    argv = ["run", str(MODELS / "izhikevich_reservoir.yaml"), "-q", "--out", str(out)]
+    assert main(argv + [x for s in small for x in ("--set", s)]) == 0
+    text = capsys.readouterr().out
+    for key in ("izhikevich_reservoir 40+10", "rate exc", "rate inh", "wrote"):
+        assert key in text
+    raw = yaml.safe_load((MODELS / "izhikevich_reservoir.yaml").read_text())
+    raw.update(n_exc=40, n_inh=10, duration=0.2, coupling=0.5)
+    direct = run_config(raw)  # the same file through the library: the same spikes
+    written = io.read(out)
+    assert len(written) > 0 and written.n_neurons == 50
+    np.testing.assert_array_equal(written.times, direct.spikes.times)
+    np.testing.assert_array_equal(written.senders, direct.spikes.senders)
+    assert main(argv) != 0  # refused before the run
+    assert "--out" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="^lam"):
+        config.load(MODELS / "lif_liquid.yaml", ["lam=-1"])
+
+
 @pytest.mark.parametrize(
     ("raw", "key"),
     [
@@ -134,7 +159,8 @@ def test_run_config_small_networks():
         ({"kind": "lif_liquid", "shape": [3, 3]}, "shape"),
         ({"kind": "lif_liquid", "lam": -1.0}, "lam"),
         ({"kind": "izhikevich_reservoir", "duration": 0}, "duration"),
-        ({"kind": "izhikevich_reservoir", "device": "gpu"}, "device"),
+        ({"kind": "izhikevich_reservoir", "backend": "gpu"}, "backend"),
+        ({"kind": "izhikevich_reservoir", "device": "runtime"}, "device"),
         ({"kind": "izhikevich_reservoir", "coupling": "x"}, "coupling"),
         ({"kind": "izhikevich_reservoir", "input_p": 2.0}, "input_p"),
     ],
