@@ -5,11 +5,8 @@ import pytest
 
 from neurodam import SpikeTrains
 from neurodam.reservoir import ReservoirSession, izhikevich_reservoir
-from neurodam.reservoir.plasticity import (
-    run_three_factor,
-    three_factor_readout,
-    three_factor_reference,
-)
+from neurodam.reservoir.plasticity import run_three_factor, three_factor_readout
+from neurodam.reservoir.reference import three_factor_reference
 
 
 def _spec(steps, n_in, *, dt=2e-3, **kwargs):

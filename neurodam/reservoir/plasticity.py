@@ -33,8 +33,9 @@ In steps k = 0, 1, ... of the reservoir's ``dt``, in the order of the Brian2 sch
 
 with ``x_{-1} = e_{-1} = 0``: the readout sees the reservoir one step late (a synaptic
 delay of one ``dt``), and ``z_k``, ``g_k`` are the rows ``floor(k dt / dt_signal)`` of the
-target and the gate (the last row beyond their end). :func:`three_factor_reference` is the
-same recursion in numpy, fed the reservoir's spikes.
+target and the gate (the last row beyond their end).
+:func:`neurodam.reservoir.reference.three_factor_reference` is the same recursion in numpy,
+fed the reservoir's spikes.
 
 Running it
 ----------
@@ -55,14 +56,12 @@ import numpy as np
 
 from neurodam._validate import check_finite, check_number, check_seconds
 from neurodam.reservoir.model import Reservoir, ReservoirNetwork
-from neurodam.spikes import SpikeTrains
 
 __all__ = [
     "ThreeFactorReadout",
     "ThreeFactorState",
     "run_three_factor",
     "three_factor_readout",
-    "three_factor_reference",
 ]
 
 
@@ -505,80 +504,4 @@ def run_three_factor(
         collect=readout.collect,
         progress=progress,
         threads=threads,
-    )
-
-
-def three_factor_reference(
-    spikes: SpikeTrains, readout: ThreeFactorReadout, dt: float | None = None
-) -> ThreeFactorState:
-    """The rule of the module docstring in numpy, fed a reservoir's spikes.
-
-    Parameters
-    ----------
-    spikes : SpikeTrains
-        The reservoir's spikes on its time lattice (``meta["stamp"] == "start"``: the spikes
-        of step k at ``t_start + k dt``), e.g. ``ReservoirRun.spikes``.
-    readout : ThreeFactorReadout
-    dt : float, optional
-        The reservoir's step (default ``spikes.meta["dt"]``).
-
-    Returns
-    -------
-    ThreeFactorState
-        The weights after ``(t_stop - t_start) / dt`` steps and the readout of every step,
-        equal to the Brian2 run's to rounding (the sums are added in another order).
-    """
-    if not isinstance(spikes, SpikeTrains):
-        raise TypeError(f"spikes: expected a SpikeTrains, got {type(spikes).__name__}")
-    if not isinstance(readout, ThreeFactorReadout):
-        raise TypeError(f"readout: expected a ThreeFactorReadout, got {type(readout).__name__}")
-    if dt is None:
-        if "dt" not in spikes.meta:
-            raise ValueError("dt: the spikes carry no meta['dt']; give the reservoir's step")
-        dt = spikes.meta["dt"]
-    dt = check_seconds(dt, "dt", "a time step")
-    if spikes.meta.get("stamp", "start") != "start":
-        raise ValueError("spikes: expected spikes stamped at the start of their step")
-    steps = round(spikes.duration / dt)
-    ratio = readout._ratio(dt)
-    ids = readout.input_neurons(spikes.n_neurons)
-    lut = np.full(spikes.n_neurons, -1, dtype=np.int64)
-    lut[ids] = np.arange(ids.size)
-    col = lut[spikes.senders]
-    k = np.round((spikes.times - spikes.t_start) / dt).astype(np.int64)
-    keep = (col >= 0) & (k < steps)
-    col, k = col[keep], k[keep]
-    order = np.argsort(k, kind="stable")
-    col, k = col[order], k[order]
-    bounds = np.searchsorted(k, np.arange(steps + 1))
-    W = readout.initial_weights(ids.size).copy()
-    x = np.zeros(ids.size)
-    e = np.zeros(ids.size)
-    decay = math.exp(-dt / readout.tau)
-    rate_e = 1.0 if readout.tau_e is None else -math.expm1(-dt / readout.tau_e)
-    z, g, eta = readout.target, readout.gate, readout.eta
-    last = z.shape[0] - 1
-    y_all = np.empty((steps, readout.n_outputs))
-    every = None if readout.record_weights is None else readout._ratio(dt, readout.record_weights)
-    history = []
-    for step in range(steps):  # the online rule: one time step after the other
-        if every is not None and step % every == 0:
-            history.append(W.copy())
-        y = np.cumsum(W * x, axis=1)[:, -1]  # the synapses' order: a sequential sum over i
-        row = min(step // ratio, last)
-        coef = eta * g[row] * (z[row] - y)
-        W += coef[:, None] * e[None, :]
-        x = x * decay
-        x[col[bounds[step] : bounds[step + 1]]] += 1.0
-        e = e + rate_e * (x - e)
-        y_all[step] = y
-    return ThreeFactorState(
-        weights=W,
-        y=y_all,
-        times=spikes.t_start + np.arange(steps) * dt,
-        neurons=ids.copy(),
-        weight_history=None if every is None else np.array(history),
-        weight_times=None
-        if every is None
-        else spikes.t_start + np.arange(len(history)) * every * dt,
     )
