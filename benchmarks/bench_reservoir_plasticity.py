@@ -18,9 +18,13 @@ over task seeds and readout seeds.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's neurodam
 
 from neurodam.reservoir import izhikevich_reservoir
 from neurodam.reservoir.hlop import continual_learning, liquid_state_tasks
