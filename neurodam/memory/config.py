@@ -9,11 +9,18 @@ parsed as YAML) are applied before validation.
 Keys
 ----
 name, description, reference   free text (the paper a model reproduces)
-patterns      ``rademacher`` | ``correlated`` | ``diluted`` | ``digits``
-N, K          feature neurons and stored patterns (``digits``: N = 64 fixed)
+patterns      ``rademacher`` | ``correlated`` | ``diluted`` | ``digits`` | ``examples``
+N, K          feature neurons and stored patterns (``digits``: N = 64 fixed; ``examples``:
+              K classes, N = 64 for digits and 784 for MNIST)
 c             correlation of ``correlated`` patterns (:func:`neurodam.patterns.correlated`)
 d             dilution of ``diluted`` patterns
 pattern_seed  seed of the random patterns
+examples, M, r, rule, normalisation
+              ``patterns: examples``: couplings learnt from M examples per class
+              (:func:`neurodam.memory.learning.from_examples`); ``examples`` is ``noisy``
+              (``noisy_examples`` of quality r of Rademacher archetypes), ``digits`` or
+              ``mnist`` (the first M images of classes 0..K-1); ``rule`` supervised |
+              unsupervised; ``normalisation`` R | mean | sum
 F, noise, noise_mode, temperature, schedule, fire_on, steps, dt, init, seed, record,
 backend, form
               the fields of :class:`~neurodam.memory.params.MemoryParams` (``init``: null,
@@ -51,9 +58,11 @@ __all__ = [
     "summary",
 ]
 
-PATTERN_SOURCES = ("rademacher", "correlated", "diluted", "digits")
+PATTERN_SOURCES = ("rademacher", "correlated", "diluted", "digits", "examples")
+EXAMPLE_SOURCES = ("noisy", "digits", "mnist")
 _PARAM_KEYS = tuple(f.name for f in dataclasses.fields(MemoryParams))
-_OWN_KEYS = ("name", "description", "reference", "patterns", "N", "K", "c", "d", "pattern_seed")
+_OWN_KEYS = ("name", "description", "reference", "patterns", "N", "K", "c", "d", "pattern_seed",
+             "examples", "M", "r", "rule", "normalisation")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,11 @@ class MemoryConfig:
     name: str = ""
     description: str = ""
     reference: str = ""
+    examples: str = "noisy"
+    M: int = 1
+    r: float | None = None
+    rule: str = "supervised"
+    normalisation: str = "R"
 
     def as_dict(self) -> dict[str, Any]:
         """A flat, JSON-safe dict (the keys of a model file)."""
@@ -117,6 +131,9 @@ def from_mapping(raw: Mapping[str, Any], name: str = "") -> MemoryConfig:
     pattern_seed = raw.get("pattern_seed", 0)
     if pattern_seed is not None:
         pattern_seed = check_int(pattern_seed, "pattern_seed", min=0)
+    learn = _learning_keys(raw, source, N, K)
+    if source == "examples" and learn["examples"] != "noisy":
+        N = 64 if learn["examples"] == "digits" else 784
     fields = {k: v for k, v in raw.items() if k in _PARAM_KEYS}
     if "record" in fields and isinstance(fields["record"], list):
         fields["record"] = tuple(fields["record"])
@@ -126,7 +143,36 @@ def from_mapping(raw: Mapping[str, Any], name: str = "") -> MemoryConfig:
         raise ValueError(f"init: expected a pattern index in [0, {K}), got {mu!r}")
     texts = {k: "" if raw.get(k) is None else str(raw.get(k)) for k in _OWN_KEYS[:3]}
     texts["name"] = texts["name"] or name
-    return MemoryConfig(params, source, N, K, c, d, pattern_seed, **texts)
+    return MemoryConfig(params, source, N, K, c, d, pattern_seed, **texts, **learn)
+
+
+def _learning_keys(raw: Mapping[str, Any], source: str, N: int, K: int) -> dict[str, Any]:
+    """The keys of ``patterns: examples`` (refused with any other source)."""
+    from neurodam.memory.learning import NORMALISATIONS, RULES
+
+    keys = ("examples", "M", "r", "rule", "normalisation")
+    if source != "examples":
+        for key in keys:
+            if key in raw:
+                raise ValueError(f"{key}: only used with 'patterns: examples'")
+        return {}
+    ex = check_choice(raw.get("examples", "noisy"), "examples", EXAMPLE_SOURCES)
+    M = check_int(raw.get("M", 1), "M", min=1)
+    r = raw.get("r")
+    if ex == "noisy":
+        if r is None:
+            raise ValueError("r: required with 'examples: noisy' (quality in [0, 1])")
+        r = check_number(r, "r", min=0.0, max=1.0, what="a quality")
+    elif r is not None:
+        raise ValueError(f"r: only used with 'examples: noisy', got examples: {ex}")
+    else:
+        if "N" in raw and raw["N"] != (64 if ex == "digits" else 784):
+            raise ValueError(f"N: the {ex} images have N={64 if ex == 'digits' else 784}")
+        if K > 10:
+            raise ValueError(f"K: {ex} has 10 classes, got {K}")
+    rule = check_choice(raw.get("rule", "supervised"), "rule", RULES)
+    norm = check_choice(raw.get("normalisation", "R"), "normalisation", NORMALISATIONS)
+    return {"examples": ex, "M": M, "r": r, "rule": rule, "normalisation": norm}
 
 
 def load_config(
@@ -152,11 +198,33 @@ def make_patterns(cfg: MemoryConfig) -> np.ndarray:
         return P.correlated(cfg.K, cfg.N, cfg.c, seed=cfg.pattern_seed)
     if cfg.patterns == "diluted":
         return P.diluted(cfg.K, cfg.N, cfg.d, seed=cfg.pattern_seed)
+    if cfg.patterns == "examples":
+        return _learned_patterns(cfg)
     xi, labels = P.digits()
     if cfg.K <= 10:
         idx = [int(np.flatnonzero(labels == k)[0]) for k in range(cfg.K)]
         return xi[idx]
     return xi[: cfg.K]
+
+
+def _learned_patterns(cfg: MemoryConfig) -> np.ndarray:
+    """The couplings learnt from the examples of a ``patterns: examples`` config."""
+    from neurodam import patterns as P
+    from neurodam.memory import learning
+    from neurodam.memory.polynomial import Polynomial
+
+    inter = cfg.params.interaction
+    order = inter.n if isinstance(inter, Polynomial) else 2
+    if cfg.examples == "noisy":
+        seed = None if cfg.pattern_seed is None else cfg.pattern_seed + 1
+        xi = P.rademacher(cfg.K, cfg.N, seed=cfg.pattern_seed)
+        eta = P.noisy_examples(xi, cfg.M, cfg.r, seed=seed)
+    elif cfg.examples == "digits":
+        eta = learning.digits_examples(cfg.M, range(cfg.K))
+    else:
+        eta = learning.mnist_examples(cfg.M, range(cfg.K))
+    return learning.from_examples(eta, cfg.rule, P=order, normalisation=cfg.normalisation,
+                                  r=cfg.r, M=cfg.M)  # fmt: skip
 
 
 def run_config(cfg: MemoryConfig, progress: bool = False) -> MemoryRun:
@@ -175,13 +243,21 @@ def summary(cfg: MemoryConfig, run: MemoryRun) -> list[str]:
     last = run.overlaps[-1]
     mean_act = float(np.mean(run.activity))
     steps = run.n_steps
-    return [
+    lines = [
         f"Q_bar      {run.Q_bar:.4f}  (time average of max_mu m_mu)",
         f"final m    {float(last.max()):.4f} (pattern {int(last.argmax())})",
         f"activity   {mean_act:.2f} firing neurons per step ({mean_act / cfg.N:.3f} of N)",
         f"time       {1e6 * t['run'] / steps:.1f} us per step ({t['run']:.2f} s run, "
         f"{t['codegen']:.2f} s code generation, {t['compile']:.2f} s compile)",
     ]
+    if cfg.patterns == "diluted" and run.n_patterns > 1:
+        from neurodam.memory.multitask import cascade
+
+        c = cascade(run, cfg.d)
+        got = ", ".join(f"{v:.3f}" for v in c.overlaps[:6])
+        pred = ", ".join(f"{v:.3f}" for v in c.prediction[:6])
+        lines.insert(2, f"cascade    sorted |m_k| {got}  (hierarchical (1-d) d^(k-1): {pred})")
+    return lines
 
 
 def check_save(cfg: MemoryConfig, path: Path, overwrite: bool) -> None:
