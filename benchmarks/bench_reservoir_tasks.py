@@ -4,12 +4,11 @@ For each of 5 seeds, in one run:
 
 * the LIF liquid of Maass et al. (2002), compiled once per network (cpp_standalone) and
   rerun for every input signal: "tuned" (lambda = 3 and the recurrent weights doubled,
-  ``LIQUID``, the best of the settings we tried: memory capacity ~2.7 against ~2.3 for
-  the paper's lambda = 2; input scaling ``TUNED``, moderate rates) and "driven too hard"
-  (input scaling ``HARD``, which saturates it); the input enters as a current (signed
-  weights into half of the neurons),
-  one sample per ``STEP``; the state is the liquid state at the end of each sample with
-  the time constants ``TAUS`` side by side;
+  ``LIQUID``, the best of the settings tried; input scaling ``TUNED``, ~20 Hz) and "driven
+  too hard" (input scaling ``HARD``, ~75 Hz: memory capacity and NARMA-10 both worse); the
+  input enters as a current (signed weights into half of the neurons), one sample per
+  ``STEP``; the state is the liquid state at the end of each sample with the time
+  constants ``TAUS`` side by side;
 * an echo state network of reservoirpy 0.4.2 with the same number of units, the same
   input series and the same ridge readout (benchmark-only dependency);
 * the linear baseline: ridge on the last 10 inputs (``tasks.DelayLine(10)``).
@@ -18,6 +17,11 @@ NARMA-10: NRMSE on 1000 test samples after 2000 training samples. Memory capacit
 (Jaeger 2001): sum over delays 1..20 of r^2, input U(-1, 1) (mapped to [0, 0.5] for the
 liquid's current, the NARMA input range). Usage:
 python benchmarks/bench_reservoir_tasks.py [n_seeds] [shape e.g. 15,3,3]
+
+Measured (5 seeds, mean +- SD, 2 cores, ~3 min at low load): NARMA-10 NRMSE liquid tuned
+0.641 +- 0.007 (MC 2.4, 22.6 Hz), driven too hard 0.687 +- 0.012 (MC 1.7, 78 Hz), ESN
+0.288 +- 0.041 (MC 19.3), linear 10-tap 0.587 +- 0.014 (MC 9.0): the liquid does not beat
+the linear baseline.
 """
 
 from __future__ import annotations
