@@ -192,6 +192,29 @@ def load(path: str | Path, overrides: Iterable[str] | Mapping[str, Any] | None =
     return Model(kind, get_kind(kind).load(raw, path.stem), str(path))
 
 
+# spiking reservoirs: one kind per model family (neurodam.reservoir.config)
+def _reservoir(attr: str, kind: str | None = None) -> Callable[..., Any]:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        from neurodam.reservoir import config as reservoir_config
+
+        fn = getattr(reservoir_config, attr)
+        return fn(kind, *args, **kwargs) if kind else fn(*args, **kwargs)
+
+    return call
+
+
+for _kind in ("izhikevich_reservoir", "lif_liquid"):
+    register_kind(
+        _kind,
+        _reservoir("load_file", _kind),
+        _reservoir("run_file"),
+        summary=_reservoir("summary"),
+        save=_reservoir("save"),
+        check_save=_reservoir("check_save"),
+        describe=_reservoir("describe"),
+    )
+
+
 # ---------------------------------------------------------------- built-in kinds
 def _memory_load(raw: dict, name: str) -> Any:
     from neurodam.memory.config import from_mapping
