@@ -27,9 +27,9 @@ backward_transfer, liquid_state_tasks                    (Xiao et al. 2024)
 Tasks and criticality
 ---------------------
 neurodam.reservoir.tasks         narma10, memory_capacity, template_classification, DelayLine
-what_when_trials, what_when_task, timing_score          the what/when task (whatwhen*)
+what_when_trials, what_when_task, timing_score          the what/when task (``whatwhen*``)
 neurodam.reservoir.criticality   coupling_sweep, criticality_indicators
-neurodam.reservoir.config        from_config, run_config (models/*.yaml)
+neurodam.reservoir.config        from_config, run_config (``models/*.yaml``)
 neurodam.reservoir.reference     numpy references: Izhikevich's net.m, the three-factor rule
 """
 

@@ -113,16 +113,19 @@ class PoissonRateInput:
 
     @property
     def n_channels(self) -> int:
+        """Number of input channels."""
         return int(self.rates.shape[1])
 
     @property
     def duration(self) -> float:
+        """Seconds covered by the input."""
         return self.rates.shape[0] * self.dt
 
     def check(self, model) -> None:
         """Nothing depends on the model's size (kept for the common interface)."""
 
     def attach(self, built, name: str) -> None:
+        """Create the Brian2 objects of this input on ``built`` under ``name``."""
         import brian2 as b2
 
         model = built.model
@@ -143,6 +146,7 @@ class PoissonRateInput:
         built.extras[name]["timed_array"] = ta
 
     def run_args(self, built, name: str, new: PoissonRateInput) -> dict:
+        """``run_args`` that replace this input by ``new`` in a rerun (same shape)."""
         if not isinstance(new, PoissonRateInput) or new.rates.shape != self.rates.shape:
             raise ValueError(
                 f"inputs: a rerun needs a poisson_rate input of shape {self.rates.shape} "
@@ -231,6 +235,7 @@ class SpikeInput:
         """Nothing depends on the model's size (kept for the common interface)."""
 
     def attach(self, built, name: str) -> None:
+        """Create the Brian2 objects of this input on ``built`` under ``name``."""
         import brian2 as b2
 
         model = built.model
@@ -250,6 +255,7 @@ class SpikeInput:
         _connect(built, name, group, i, j, w)
 
     def run_args(self, built, name: str, new: Any) -> dict:
+        """``run_args`` that replace this input by ``new`` in a rerun (same shape)."""
         raise ValueError(
             "inputs: spike inputs are stored in the compiled program and cannot change in "
             "a rerun; put all trials into one run (tasks do so)"
@@ -350,9 +356,11 @@ class CurrentInput:
 
     @property
     def n_channels(self) -> int:
+        """Number of input channels."""
         return int(self.signal.shape[1])
 
     def check(self, model) -> None:
+        """Errors naming the argument when the input does not fit ``model``."""
         if self.weights is not None and self.weights.shape != (model.n_neurons, self.n_channels):
             raise ValueError(
                 f"weights: expected shape (n_neurons, channels) = "
@@ -373,6 +381,7 @@ class CurrentInput:
         return np.where(chosen, w, 0.0)
 
     def attach(self, built, name: str) -> None:
+        """Create the Brian2 objects of this input on ``built`` under ``name``."""
         import brian2 as b2
 
         model = built.model
@@ -405,6 +414,7 @@ class CurrentInput:
         built.extras[name] = {"group": group, "synapses": syn, "timed_array": ta, "kind": "current"}
 
     def run_args(self, built, name: str, new: CurrentInput) -> dict:
+        """``run_args`` that replace this input by ``new`` in a rerun (same shape)."""
         if not isinstance(new, CurrentInput) or new.signal.shape != self.signal.shape:
             raise ValueError(
                 f"inputs: a rerun needs a current_injection input of shape {self.signal.shape}"

@@ -147,7 +147,7 @@ class ReservoirNetwork:
     extras: dict[str, Any] = field(default_factory=dict)
 
     def add(self, *objects: Any) -> None:
-        """Add Brian2 objects (groups, synapses, monitors) to :attr:`network`."""
+        """Add Brian2 objects (groups, synapses, monitors) to ``self.network``."""
         for obj in objects:
             self.network.add(obj)
 

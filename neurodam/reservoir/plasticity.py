@@ -160,6 +160,7 @@ class ThreeFactorReadout:
 
     @property
     def n_outputs(self) -> int:
+        """Number of readout units (columns of the target)."""
         return int(self.target.shape[1])
 
     @property

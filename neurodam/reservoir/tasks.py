@@ -51,6 +51,7 @@ class DelayLine:
         return f"DelayLine(n_taps={self.n_taps})"
 
     def transform(self, u: np.ndarray, seed: Any = None) -> np.ndarray:
+        """Delayed copies ``u(t), u(t-1), ...`` of the input, shape (T, taps * channels)."""
         u = np.asarray(u, dtype=np.float64)
         u = u[:, None] if u.ndim == 1 else u
         cols = [np.r_[np.zeros((k, u.shape[1])), u[: u.shape[0] - k]] for k in range(self.n_taps)]

@@ -6,7 +6,7 @@ The schedule is :mod:`neurodam.reservoir.whatwhen_trials`, the task
 
 Metrics (:class:`TimingScore`, one per learner)
 ------------------------------------------------
-peak-time error        mean |t_peak - L| over the evaluation trials (the last ``n_eval``
+peak-time error        mean ``|t_peak - L|`` over the evaluation trials (the last ``n_eval``
                        trials of the run), t_peak the argmax of the readout in the window
 amplitude-probability  Pearson correlation across identities between the mean peak
                        amplitude and p

@@ -91,14 +91,17 @@ class WhatWhenTrials:
 
     @property
     def n_trials(self) -> int:
+        """Number of trials."""
         return int(self.identity.size)
 
     @property
     def duration(self) -> float:
+        """Seconds of the whole schedule."""
         return self.stimulus.shape[0] * self.dt
 
     @property
     def window_steps(self) -> int:
+        """Steps of the response window of each trial."""
         return round(self.window / self.dt)
 
     def expected(self) -> np.ndarray:
