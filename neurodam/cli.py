@@ -1,4 +1,4 @@
-"""Command-line interface: ``neurodam info | convert | run | analyse | demo``.
+"""Command-line interface: ``neurodam info | convert | run | analyse | sweep | report | demo``.
 
 Each subcommand is a small function ``cmd_<name>(args) -> int`` registered in
 :func:`build_parser`; ``neurodam <cmd> --help`` explains each one.
@@ -19,6 +19,8 @@ and analyse spike trains (avalanches, power laws, temporal complexity).
 
 Spike files: .npz, .csv (columns time,neuron), .nwb (units table), .h5
 (retinal-wave recordings). Start with `neurodam demo` or `neurodam info FILE`.
+The SEDAM temporal-complexity study: `neurodam sweep MODEL.yaml --set ... --out DIR`,
+then `neurodam report DIR`.
 """
 
 
@@ -166,22 +168,6 @@ def cmd_analyse(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------- demo
-class _Tee:
-    """Write to several text streams at once (the terminal and report.txt)."""
-
-    def __init__(self, *streams):
-        self.streams = streams
-
-    def write(self, text: str) -> int:
-        for s in self.streams:
-            s.write(text)
-        return len(text)
-
-    def flush(self) -> None:
-        for s in self.streams:
-            s.flush()
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a ready-made model (models/*.yaml) and summarise it."""
     import time
@@ -218,77 +204,136 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run the SEDAM study over a grid of model keys (neurodam.sweep.sedam)."""
+    from neurodam import sweep
+    from neurodam.sweep import sedam
+
+    try:
+        return sweep.cli_main(
+            args,
+            load_model=sedam.load_model,
+            group_fn=sedam.run_group,
+            validate=sedam.validate,
+            group_by=sedam.GROUP_BY,
+            required=sedam.REQUIRED,
+            model=sedam.MODEL,
+        )
+    except RuntimeError as exc:  # another sweep runs in --out, or a worker died
+        print(f"neurodam sweep: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Figures and tables of a SEDAM study sweep (neurodam.sweep.sedam_report)."""
+    from neurodam.sweep.sedam_report import report
+
+    points = args.points if args.points in ("auto", "none") else int(args.points)
+    summary = report(args.dir, args.out, points=points)
+    print(f"report        {summary.out / 'report.md'}")
+    return 1 if summary.n_failed else 0
+
+
+def _demo_sweep_folder(path: Path, spec) -> None:
+    """Remove an earlier demo sweep with another grid (the demo's output is regenerated)."""
+    import json
+    import shutil
+
+    spec_file = path / "spec.json"
+    if not spec_file.is_file():
+        return
+    try:
+        info = json.loads(spec_file.read_text())
+    except (OSError, ValueError):
+        return
+    if info.get("format") == "neurodam.sweep" and info.get("spec_key") != spec.key:
+        shutil.rmtree(path)
+
+
+def _model_path(path: Path) -> Path:
+    """``path`` as given, else relative to the repository holding this package (a fresh
+    clone run from another folder still finds ``models/...``)."""
+    if path.is_file() or path.is_absolute():
+        return path
+    repo = Path(__file__).resolve().parents[1]
+    return repo / path if (repo / path).is_file() else path
+
+
+#: Options of ``neurodam demo`` named in the messages of their model keys.
+_DEMO_OPTIONS = {"noise": "--noise", "K": "-K", "steps": "--steps", "backend": "--backend"}
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Small SEDAM run on binarised digits, then its temporal-complexity report."""
-    import contextlib
+    """A small SEDAM temporal-complexity study: a sweep over p and K, then its report."""
+    import io as _io
+    import time
 
     import matplotlib
 
     matplotlib.use("Agg")
 
-    from neurodam import io, patterns
-    from neurodam.analysis import complexity_report, transition_events
-    from neurodam.memory.simulate import simulate
+    from neurodam.sweep import make_spec, markdown, run_sweep, sedam
+    from neurodam.sweep.sedam_report import report
 
-    if not 0 <= args.noise <= 0.5:
-        raise ValueError(f"--noise: expected p in [0, 0.5], got {args.noise}")
+    t_start = time.perf_counter()
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    xi, labels = patterns.digits()
-    xi = xi[: args.K]
+    model = _model_path(Path(args.model))
+    base = sedam.load_model(model)
+    sets = [f"noise={args.noise}", f"K={args.K}", f"steps={args.steps}", f"backend={args.backend}"]
+    try:
+        spec = make_spec(base, sets, seeds=args.seeds, seed_start=1, validate=sedam.validate,
+                         model=sedam.MODEL)  # fmt: skip
+    except (TypeError, ValueError) as exc:
+        key = str(exc).split(":", 1)[0].split(".")[0].split("=")[0].strip()
+        if key in _DEMO_OPTIONS:
+            raise type(exc)(f"{_DEMO_OPTIONS[key]}: {exc}") from None
+        raise
+    folder = out / "sweep"
+    _demo_sweep_folder(folder, spec)
     if not args.quiet:
+        compile_note = (
+            " (a first Brian2 run generates and compiles its code: a minute or two)"
+            if args.backend != "reference"
+            else ""
+        )
         print(
-            f"simulating {args.steps} steps on backend {args.backend!r} "
-            "(a first Brian2 run compiles its code: a minute or two)",
+            f"SEDAM demo: {spec.n_points} runs of {model} ({args.steps} steps each) on "
+            f"backend {args.backend!r} with {args.workers} worker(s){compile_note}",
             flush=True,
         )
-    run = simulate(
-        xi, F="exp", noise=args.noise, schedule="sync", steps=args.steps, init=0,
-        seed=args.seed, backend=args.backend, progress=not args.quiet,
-    )  # fmt: skip
-    spikes_path = out / "sedam.npz"
-    io.write(run.spikes, spikes_path, overwrite=True)
-    axes = run.plot()
-    axes[0].set_xlim(run.times[0], run.times[0] + min(2.0, run.times[-1]))
-    axes[0].set_title(
-        f"SEDAM: N={xi.shape[1]} (8x8 digits), K={len(xi)}, p={args.noise}, "
-        f"{args.steps} synchronous steps"
+    result = run_sweep(spec, None, folder, group_fn=sedam.run_group, group_by=sedam.GROUP_BY,
+                       workers=args.workers, required=sedam.REQUIRED,
+                       progress=not args.quiet)  # fmt: skip
+    print(
+        f"sweep         {result.n_done} points done, {result.n_failed} failed, in "
+        f"{result.wall_s:.1f} s: {folder}"
     )
-    axes[0].figure.tight_layout()
-    io.save_figure(axes[0].figure, out / "sedam.png", overwrite=True, close=True, dpi=120)
-
-    events = transition_events(run.spikes, threshold=args.threshold)
-    rep = complexity_report(events, seed=0)
-    text = out / "report.txt"
-    with open(text, "w") as fh, contextlib.redirect_stdout(_Tee(sys.stdout, fh)):
-        timing = run.params.get("timing", {})
-        print(f"SEDAM demo    backend {args.backend}, seed {args.seed}")
-        print(
-            f"model         exponential DAM, N = {xi.shape[1]}, K = {len(xi)} binarised digits "
-            f"(labels {', '.join(str(v) for v in labels[: args.K])}), noise p = {args.noise}"
-        )
-        if timing:
-            print("timing        " + ", ".join(f"{k} {v:.2f} s" for k, v in timing.items()))
-        print(
-            f"retrieval     Q_bar = {run.Q_bar:.3f} (1 - 2p = {1 - 2 * args.noise:.3f}), "
-            f"mean activity {run.activity.mean():.1f} of {xi.shape[1]} neurons"
-        )
-        print(
-            f"source        avalanche births and deaths of the population activity "
-            f"(one bin per step, threshold {args.threshold!r})"
-        )
-        print(rep)
-        fig_axes = rep.plot(title=f"SEDAM p = {args.noise}: temporal complexity")
-        fig_axes[0].figure.tight_layout()
-        io.save_figure(fig_axes[0].figure, out / "report.png", overwrite=True, close=True, dpi=120)
-        print(f"figure        {out / 'report.png'}")
-        print(f"raster        {out / 'sedam.png'}")
-        print(f"spikes        {spikes_path}")
-    print(f"report        {text}")
-    return 0
+    log_lines = _io.StringIO()
+    summary = report(folder, out, points=args.points, stream=log_lines)
+    for m in summary.messages:
+        print(m)
+    cols = ["K", "kind", "p_lo", "p_hi", "n_points", "width", "mu", "H_AJ", "H_SJ"]
+    print("complex window (1 < mu < 3, H(AJ) > 0.5, renewal not rejected):")
+    print(markdown(summary.window[[c for c in cols if c in summary.window.columns]], ".3g"))
+    figures = sorted(Path(f).name for f in summary.files if str(f).endswith(".png"))
+    print(f"figures       {out}/: {', '.join(figures)}")
+    print(f"tables        {out / 'window.csv'}, {out / 'summary.csv'} (and .md)")
+    print(f"results       {folder} (python: neurodam.sweep.load({str(folder)!r}))")
+    print(f"demo took     {time.perf_counter() - t_start:.0f} s")
+    print(f"report        {out / 'report.md'}")
+    return 1 if summary.n_failed else 0
 
 
 # ------------------------------------------------------------------- parser
+SWEEP_EPILOG = """
+The SEDAM study (neurodam.sweep.sedam): each point is simulated (overlaps and activity
+recorded), its events of three kinds (transitions, coincidences, switches) analysed, and
+one JSON file per point stored. The thresholds are the model file's `analysis` keys
+(e.g. --set analysis.activity_threshold=sd:1); points sharing patterns, N, K, F, steps
+and backend run in one worker task (a standalone program compiled once per task).
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="neurodam",
@@ -415,36 +460,75 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
 
+    from neurodam.sweep import cli as sweep_cli
+
+    p = sub.add_parser(
+        "sweep",
+        help="run the SEDAM temporal-complexity study over a grid of model keys and seeds",
+        description=sweep_cli.DESCRIPTION + SWEEP_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sweep_cli.add_arguments(p)
+    p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser(
+        "report",
+        help="figures and tables of a SEDAM study sweep (phase maps, complex window)",
+        description="Turn the sweep in DIR (neurodam sweep ... --out DIR) into phase maps over "
+        "(p, K) of Q_bar and, per kind of event, rate, mu, H(AJ), delta and CV; a table of "
+        "the complex window per K (CSV and Markdown); and figures of chosen points "
+        "(re-simulated from their stored parameters). Written to DIR/report unless --out.",
+    )
+    p.add_argument("dir", type=Path, metavar="DIR", help="the sweep folder")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default DIR/report)")
+    p.add_argument(
+        "--points",
+        default="auto",
+        metavar="auto|none|N",
+        help="chosen points drawn in detail: one per K (auto), none, or at most N",
+    )
+    p.set_defaults(func=cmd_report)
+
     p = sub.add_parser(
         "demo",
-        help="run a small SEDAM simulation and write its temporal-complexity report",
-        description="Simulate a stochastic exponential dense associative memory (SEDAM; "
-        "Cafiso & Paradisi 2026) storing K binarised 8x8 digits under noise p, then analyse "
-        "the threshold crossings of its population activity: waiting-time index mu, EDDiS H "
-        "(AJ/AJL/SJ), diffusion entropy delta and a renewal test. Writes sedam.npz, sedam.png, "
-        "report.txt and report.png to --out.",
+        help="a small SEDAM temporal-complexity study: sweep over p and K, then its report",
+        description="Run a small version of the SEDAM temporal-complexity study (Cafiso & "
+        "Paradisi 2026): the stochastic exponential dense associative memory storing K "
+        "binarised MNIST digits (N = 784, models/sedam_mnist.yaml, the images shipped in "
+        "data/mnist_subset.npz) at every noise p and K given, on the reference (numpy) engine "
+        "by default. Each run's events of three kinds (avalanche transitions, coincidences, "
+        "memory switches) are analysed for temporal complexity (waiting-time mu, H of the "
+        "AJ/AJL/SJ walks, delta, renewal test). Writes the sweep to OUT/sweep and the report "
+        "to OUT: report.md (start here), phase maps phase_*.png, the complex-window table "
+        "window.csv/.md, summary.csv/.md and figures of chosen points point_*.png. "
+        "Defaults take a few minutes on 2 cores; the full study is `neurodam sweep`.",
     )
     p.add_argument("--out", type=Path, default=Path("output/demo"), help="output folder")
-    p.add_argument("--steps", type=int, default=20000, help="synchronous steps (default 20000)")
+    p.add_argument(
+        "--model",
+        type=Path,
+        default=Path("models/sedam_mnist.yaml"),
+        help="model file (default models/sedam_mnist.yaml)",
+    )
     p.add_argument(
         "--noise",
-        type=float,
-        default=0.15,
-        help="noise p in [0, 0.5] (default 0.15, the intermittent window of models/sedam.yaml)",
+        default="0.24:0.44:0.02",
+        metavar="RANGE",
+        help="noise values: a:b:step or p1,p2,... (default 0.24:0.44:0.02)",
     )
-    p.add_argument("-K", type=int, default=10, help="stored digits (default 10: one per class)")
+    p.add_argument("-K", default="10,50", help="stored patterns: K1,K2,... (default 10,50)")
+    p.add_argument("--steps", type=int, default=20000, help="synchronous steps (default 20000)")
+    p.add_argument("--seeds", type=int, default=1, help="seeds per (p, K) (default 1)")
     p.add_argument(
         "--backend",
-        default="runtime",
-        help="reference, runtime (Brian2 + Cython, default), numpy or cpp_standalone",
+        default="reference",
+        help="reference (numpy engine, default), runtime (Brian2 + Cython), numpy or "
+        "cpp_standalone",
     )
+    p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     p.add_argument(
-        "--threshold",
-        type=_threshold_arg,
-        default="percentile:50",
-        help="population-activity threshold of the transition events (default percentile:50)",
+        "--points", default="auto", help="chosen points drawn in detail: auto, none or N"
     )
-    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_demo)
 
