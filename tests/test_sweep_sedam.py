@@ -2,6 +2,7 @@
 failed points, bad input (neurodam.sweep.sedam, sedam_analysis, sedam_report, the CLI)."""
 
 import itertools
+import json
 import math
 import shutil
 from pathlib import Path
@@ -176,3 +177,22 @@ def test_demo_model_copy_is_found_from_another_folder(tmp_path, monkeypatch):
 
     assert _model_path(Path("models/sedam_mnist.yaml")) == MNIST
     assert _model_path(Path("x.yaml")) == Path("x.yaml")
+
+
+def test_replica_batches_give_the_single_runs_results(tmp_path):
+    # the reference engine's replicas draw each its own stream in the order of a single
+    # run: the stored results must be identical, batched or not (timings aside)
+    pytest.importorskip("neurodam.memory.replicas")
+    from neurodam.sweep.grid import make_spec as spec_of
+
+    spec = spec_of(_base(K=10, steps=800), ["noise=0,0.1,0.2"], seeds=2, model=sedam.MODEL)
+    points = spec.points()
+    single = dict(sedam.run_group(points, max_replicas=1))
+    batched = dict(sedam.run_group(points, max_replicas=4))  # batches of 4 and 2
+    assert single.keys() == batched.keys() and len(single) == 6
+    for key, res in single.items():
+        assert not isinstance(res, BaseException), res
+        same = json.dumps(batched[key].result, sort_keys=True, default=str)  # NaN-safe
+        assert same == json.dumps(res.result, sort_keys=True, default=str)
+        for kind in sedam.KINDS:
+            assert np.array_equal(batched[key].events[kind], res.events[kind])

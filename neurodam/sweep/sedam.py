@@ -45,6 +45,7 @@ Paradisi et al. (2012) Rep Math Phys 70:205; Allegrini et al. (2009) Phys Rev E 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -61,6 +62,8 @@ from neurodam.sweep.sedam_analysis import (
     point_events,
 )
 from neurodam.sweep.store import PointResult
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "ANALYSIS_DEFAULTS",
@@ -87,6 +90,10 @@ REQUIRED = ("Q_bar",)
 MODEL = "sedam-study"
 #: What the sweep records (the spikes are not needed: the events come from A(t) and m(t)).
 RECORD = ("overlaps", "activity")
+#: Most runs of one group advanced together as replicas (one N x R state matrix).
+MAX_REPLICAS = 32
+#: Bytes the recordings of one replica batch may take (fewer replicas when they would not fit).
+REPLICA_MEMORY = 1 << 30
 
 
 # ------------------------------------------------------------------ model and checks
@@ -163,19 +170,94 @@ def _build_key(cfg) -> str:
     return json.dumps(d, sort_keys=True, default=str)
 
 
-def _simulate_group(points: Sequence[Point]) -> Iterator[tuple[Point, Any, float]]:
-    """Simulate the points of one group: ``(point, MemoryRun or exception, seconds)``.
+def _replica_width(params, n_patterns: int, max_replicas: int) -> int:
+    """Replicas per batch: at most ``max_replicas``, fewer when their recordings (float32
+    overlaps and the activity of every step) would pass :data:`REPLICA_MEMORY` bytes."""
+    per_run = int(params.steps) * (4 * int(n_patterns) + 8)
+    return int(max(1, min(max_replicas, REPLICA_MEMORY // max(per_run, 1))))
 
-    Points whose patterns and compiled structure agree (all but noise, seed and initial
-    state) share one pattern matrix and, on a Brian2 backend, one
-    :class:`~neurodam.memory.session.MemorySession`: built (and, with ``cpp_standalone``,
-    compiled) once, then rerun with new ``run_args`` for each noise and seed. On the
-    reference backend the runs follow each other.
-    """
+
+def _replicas_available() -> bool:
+    try:
+        import neurodam.memory.replicas  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _single_runs(xi, members: list) -> Iterator[tuple[Point, Any, float]]:
+    """One run per point: the reference engine, or one Brian2 session rerun per point."""
     from neurodam.memory import reference
-    from neurodam.memory.config import make_patterns
     from neurodam.memory.session import MemorySession
 
+    if members[0][1].params.backend == "reference":
+        for point, cfg in members:
+            t0 = time.perf_counter()
+            try:
+                run = reference.run(xi, cfg.params)
+            except Exception as exc:
+                run = exc
+            yield point, run, time.perf_counter() - t0
+        return
+    with MemorySession(xi, members[0][1].params) as session:
+        for point, cfg in members:
+            P = cfg.params
+            t0 = time.perf_counter()
+            try:
+                run = session.run(noise=P.noise, seed=P.seed, init=P.init)
+            except Exception as exc:
+                run = exc
+            yield point, run, time.perf_counter() - t0
+
+
+def _replica_runs(xi, members: list, width: int) -> Iterator[tuple[Point, Any, float]]:
+    """The points as replicas of batches of at most ``width`` runs
+    (:func:`neurodam.memory.replicas.iter_replicas`); each point's time is its share of
+    its batch's. A batch that raises is rerun point by point, so that the error lands on
+    the point that causes it."""
+    from neurodam.memory.replicas import iter_replicas
+
+    params = [cfg.params for _, cfg in members]
+    done: set[int] = set()
+    batch: list = []
+    t_mark = time.perf_counter()
+    try:
+        for k, run in iter_replicas(xi, params, max_replicas=width):
+            batch.append((k, run))
+            end = min((k // width + 1) * width, len(members))
+            if k + 1 < end:
+                continue
+            share = (time.perf_counter() - t_mark) / len(batch)
+            for i, r in batch:
+                done.add(i)
+                yield members[i][0], r, share
+            batch = []
+            t_mark = time.perf_counter()
+    except Exception as exc:
+        log.warning("replica batch failed (%s: %s); running its points one by one",
+                    type(exc).__name__, exc)  # fmt: skip
+        yield from _single_runs(xi, [m for i, m in enumerate(members) if i not in done])
+
+
+def _simulate_group(
+    points: Sequence[Point], *, max_replicas: int | None = None
+) -> Iterator[tuple[Point, Any, float]]:
+    """Simulate the points of one group: ``(point, MemoryRun or exception, seconds)``.
+
+    Points whose patterns and network agree (all but noise, seed and initial state) share
+    one pattern matrix and run as **replicas**: their states advance together as one
+    N x R matrix, one matrix-matrix product per step
+    (:func:`neurodam.memory.replicas.iter_replicas`, batches of at most ``max_replicas``,
+    default :data:`MAX_REPLICAS`). On the reference engine a replica is bit-identical to
+    its single run; on a Brian2 backend it is statistically identical (Brian2 draws one
+    random stream for the whole batch), and a compiled program is reused by every batch
+    of the group. ``max_replicas=1``, an asynchronous schedule, or a toolkit without
+    replica batching run the points one by one (a Brian2
+    :class:`~neurodam.memory.session.MemorySession` rerun with new ``run_args``).
+    """
+    from neurodam.memory.config import make_patterns
+
+    max_replicas = MAX_REPLICAS if max_replicas is None else int(max_replicas)
     subgroups: dict[str, list] = {}
     for point in points:
         try:
@@ -192,24 +274,11 @@ def _simulate_group(points: Sequence[Point]) -> Iterator[tuple[Point, Any, float
                 yield point, exc, 0.0
             continue
         first = members[0][1].params
-        if first.backend == "reference":
-            for point, cfg in members:
-                t0 = time.perf_counter()
-                try:
-                    run = reference.run(xi, cfg.params)
-                except Exception as exc:
-                    run = exc
-                yield point, run, time.perf_counter() - t0
-            continue
-        with MemorySession(xi, first) as session:
-            for point, cfg in members:
-                P = cfg.params
-                t0 = time.perf_counter()
-                try:
-                    run = session.run(noise=P.noise, seed=P.seed, init=P.init)
-                except Exception as exc:
-                    run = exc
-                yield point, run, time.perf_counter() - t0
+        width = _replica_width(first, xi.shape[0], max_replicas)
+        if width > 1 and len(members) > 1 and first.schedule == "sync" and _replicas_available():
+            yield from _replica_runs(xi, members, width)
+        else:
+            yield from _single_runs(xi, members)
 
 
 def simulate_point(params: Mapping[str, Any], *, record: Sequence[str] = RECORD):
@@ -241,7 +310,9 @@ def _result(point: Point, run, t_sim: float) -> PointResult:
     )
 
 
-def run_group(points: Sequence[Point]) -> Iterator[tuple[str, Any]]:
+def run_group(
+    points: Sequence[Point], *, max_replicas: int | None = None
+) -> Iterator[tuple[str, Any]]:
     """The sweep's group function: ``(key, PointResult or exception)`` per point, in turn.
 
     The points share :data:`GROUP_BY`; they are simulated by :func:`_simulate_group` (one
@@ -249,7 +320,7 @@ def run_group(points: Sequence[Point]) -> Iterator[tuple[str, Any]]:
     :func:`analyse_run` as soon as it ends. A run or an analysis that raises is that
     point's failure; the others go on.
     """
-    for point, run, t_sim in _simulate_group(points):
+    for point, run, t_sim in _simulate_group(points, max_replicas=max_replicas):
         if isinstance(run, BaseException):
             yield point.key, run
             continue
