@@ -224,12 +224,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return 2
 
 
+def _points_arg(text: str) -> str | int:
+    if text in ("auto", "none"):
+        return text
+    if not text.isdigit():
+        raise ValueError(f"--points: expected auto, none or a whole number, got {text!r}")
+    return int(text)
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """Figures and tables of a SEDAM study sweep (neurodam.sweep.sedam_report)."""
     from neurodam.sweep.sedam_report import report
 
-    points = args.points if args.points in ("auto", "none") else int(args.points)
-    summary = report(args.dir, args.out, points=points)
+    summary = report(args.dir, args.out, points=_points_arg(args.points))
     print(f"report        {summary.out / 'report.md'}")
     return 1 if summary.n_failed else 0
 
@@ -309,7 +316,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"{result.wall_s:.1f} s: {folder}"
     )
     log_lines = _io.StringIO()
-    summary = report(folder, out, points=args.points, stream=log_lines)
+    summary = report(folder, out, points=_points_arg(args.points), stream=log_lines)
     for m in summary.messages:
         print(m)
     cols = ["K", "kind", "p_lo", "p_hi", "n_points", "width", "mu", "H_AJ", "H_SJ"]
@@ -329,8 +336,10 @@ SWEEP_EPILOG = """
 The SEDAM study (neurodam.sweep.sedam): each point is simulated (overlaps and activity
 recorded), its events of three kinds (transitions, coincidences, switches) analysed, and
 one JSON file per point stored. The thresholds are the model file's `analysis` keys
-(e.g. --set analysis.activity_threshold=sd:1); points sharing patterns, N, K, F, steps
-and backend run in one worker task (a standalone program compiled once per task).
+(e.g. --set analysis.activity_threshold=sd:1). Points sharing patterns, N, K, F, steps
+and backend run in one worker task, advanced together as replicas (one matrix-matrix
+product per step; on the reference engine identical to single runs; a Brian2 program is
+compiled once per task). Then: neurodam report DIR.
 """
 
 
@@ -474,10 +483,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "report",
         help="figures and tables of a SEDAM study sweep (phase maps, complex window)",
-        description="Turn the sweep in DIR (neurodam sweep ... --out DIR) into phase maps over "
-        "(p, K) of Q_bar and, per kind of event, rate, mu, H(AJ), delta and CV; a table of "
-        "the complex window per K (CSV and Markdown); and figures of chosen points "
-        "(re-simulated from their stored parameters). Written to DIR/report unless --out.",
+        description="Turn the sweep in DIR (neurodam sweep ... --out DIR) into figures and "
+        "tables, written to DIR/report unless --out: report.md (start here: what was "
+        "written, the complex-window table); window.csv/.md (per K and kind of event, the "
+        "p-interval where 1 < mu < 3, H(AJ) > 0.5 and the renewal test passes, with its "
+        "width on the grid); summary.csv/.md (seed means and sd of the indicators); "
+        "phase_retrieval.png and phase_<kind>.png (maps over (p, K) of Q_bar, rate, mu, "
+        "H(AJ), delta, CV, window outlined); point_*.png (chosen points re-simulated from "
+        "their stored parameters: overlaps, raster, events, survival and scaling). Exits 1 "
+        "when the sweep has failed points (reported, and left out of the maps).",
     )
     p.add_argument("dir", type=Path, metavar="DIR", help="the sweep folder")
     p.add_argument("--out", type=Path, default=None, help="output folder (default DIR/report)")
