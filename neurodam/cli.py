@@ -283,6 +283,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from neurodam.sweep.sedam_report import report
 
     t_start = time.perf_counter()
+    points = _points_arg(args.points)
     out = Path(args.out)
     model = _model_path(Path(args.model))
     base = sedam.load_model(model)
@@ -316,7 +317,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"{result.wall_s:.1f} s: {folder}"
     )
     log_lines = _io.StringIO()
-    summary = report(folder, out, points=_points_arg(args.points), stream=log_lines)
+    summary = report(folder, out, points=points, stream=log_lines)
     for m in summary.messages:
         print(m)
     cols = ["K", "kind", "p_lo", "p_hi", "n_points", "width", "mu", "H_AJ", "H_SJ"]
