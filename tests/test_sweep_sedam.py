@@ -173,7 +173,7 @@ def test_mnist_model_file_loads_with_its_analysis_keys():
 def test_demo_model_copy_is_found_from_another_folder(tmp_path, monkeypatch):
     shutil.copy(DIGITS, tmp_path / "x.yaml")
     monkeypatch.chdir(tmp_path)
-    from neurodam.cli import _model_path
+    from neurodam.cli_study import _model_path
 
     assert _model_path(Path("models/sedam_mnist.yaml")) == MNIST
     assert _model_path(Path("x.yaml")) == Path("x.yaml")
