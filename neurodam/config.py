@@ -1,7 +1,8 @@
 """Model files (YAML), ``--set`` overrides, and the registry of model kinds.
 
 A model file is a flat YAML mapping. Its key ``kind`` names the model family that reads
-it (default ``"memory"``, the associative memories of :mod:`neurodam.memory.config`);
+it (default ``"memory"``, the associative memories of :mod:`neurodam.memory.config`;
+``"modern"``, the continuous modern Hopfield network of :mod:`neurodam.memory.modern_config`);
 every other key belongs to that family. A family registers how to read and run its files
 with :func:`register_kind`; ``neurodam run MODEL.yaml`` goes through :func:`load` and
 :meth:`Model.run`.
@@ -233,5 +234,32 @@ register_kind(
     summary=_memory_summary,
     save=_memory_save,
     check_save=_memory_check_save,
+    describe=_memory_describe,
+)
+
+
+def _modern_load(raw: dict, name: str) -> Any:
+    from neurodam.memory.modern_config import from_mapping
+
+    return from_mapping(raw, name)
+
+
+def _modern_run(config: Any, progress: bool = False) -> Any:
+    from neurodam.memory.modern_config import run_config
+
+    return run_config(config, progress=progress)
+
+
+def _modern_summary(config: Any, result: Any) -> list[str]:
+    from neurodam.memory.modern_config import summary
+
+    return summary(config, result)
+
+
+register_kind(
+    "modern",
+    _modern_load,
+    _modern_run,
+    summary=_modern_summary,
     describe=_memory_describe,
 )

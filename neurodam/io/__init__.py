@@ -35,6 +35,7 @@ from pathlib import Path
 
 from neurodam.io._errors import invalid, reading
 from neurodam.io._hdf5 import check_global_heaps
+from neurodam.io._isolate import isolated
 from neurodam.io.arrays import read_csv, read_npz, write_csv, write_npz
 from neurodam.io.brian import from_brian
 from neurodam.io.events import read_events, write_events
@@ -68,6 +69,15 @@ READ_SUFFIXES = (".npz", ".csv", ".nwb", ".h5", ".hdf5")
 WRITE_SUFFIXES = (".npz", ".csv", ".nwb")
 
 
+def _hdf5_roots(path: Path, kind: str) -> tuple[list, bool]:
+    """The root entries of an HDF5 file and whether its root says NWB."""
+    import h5py
+
+    with reading(path, kind), h5py.File(path, "r") as h:
+        names = sorted(h.keys(), key=str)  # a damaged name may come back as bytes
+        return names, "nwb_version" in h.attrs
+
+
 def _read_hdf5(path: Path, **kw) -> SpikeTrains:
     """A retinal-wave recording or an NWB file, told apart by their root entries."""
     import h5py
@@ -77,9 +87,7 @@ def _read_hdf5(path: Path, **kw) -> SpikeTrains:
         if not h5py.is_hdf5(path):
             raise invalid(path, kind, "no HDF5 signature")
         check_global_heaps(path, kind)  # before libhdf5 touches a string
-        with h5py.File(path, "r") as h:
-            names = sorted(h.keys(), key=str)  # a damaged name may come back as bytes
-            nwb = "nwb_version" in h.attrs
+    names, nwb = isolated(_hdf5_roots, path, kind, path=path, kind=kind)
     if "spikes" in names and "sCount" in names:
         return read_retinal(path, **kw)
     if nwb or ("general" in names and "acquisition" in names):

@@ -23,6 +23,7 @@ import numpy as np
 from neurodam.io._atomic import atomic_path
 from neurodam.io._errors import invalid, reading
 from neurodam.io._hdf5 import check_global_heaps
+from neurodam.io._isolate import isolated
 from neurodam.io._meta import meta_from_json, meta_to_json
 from neurodam.spikes import SpikeTrains
 
@@ -43,13 +44,19 @@ def _pynwb():
 
 def is_nwb(path: str | os.PathLike) -> bool:
     """True when ``path`` is an HDF5 file with the NWB root attributes (False if unreadable)."""
-    import h5py
-
+    path = Path(path)
     try:
-        with h5py.File(path, "r") as h:
-            return "nwb_version" in h.attrs or ("general" in h and "acquisition" in h)
+        check_global_heaps(path, _KIND)
+        return isolated(_nwb_root, path, path=path, kind=_KIND)
     except Exception:  # h5py raises OSError, KeyError, RuntimeError... for a damaged file
         return False
+
+
+def _nwb_root(path: Path) -> bool:
+    import h5py
+
+    with h5py.File(path, "r") as h:
+        return "nwb_version" in h.attrs or ("general" in h and "acquisition" in h)
 
 
 def _units_table(spikes: SpikeTrains, pynwb):
@@ -184,6 +191,11 @@ def read_nwb(path: str | os.PathLike) -> SpikeTrains:
         raise FileNotFoundError(f"path: no such file: {path}")
     with reading(path, _KIND):
         check_global_heaps(path, _KIND)  # before libhdf5 touches a string
+    return isolated(_read_units_guarded, pynwb, path, path=path, kind=_KIND)
+
+
+def _read_units_guarded(pynwb, path: Path) -> SpikeTrains:
+    with reading(path, _KIND):
         return _read_units(pynwb, path)
 
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from neurodam.io._errors import invalid, reading
 from neurodam.io._hdf5 import check_global_heaps
+from neurodam.io._isolate import isolated
 from neurodam.spikes import SpikeTrains
 
 __all__ = ["is_retinal", "read_retinal"]
@@ -49,13 +50,19 @@ def _text(value: Any) -> Any:
 
 def is_retinal(path: str | os.PathLike) -> bool:
     """True when ``path`` is HDF5 with ``spikes`` and ``sCount`` datasets (False if unreadable)."""
-    import h5py
-
+    path = Path(path)
     try:
-        with h5py.File(path, "r") as h:
-            return all(isinstance(h.get(k), h5py.Dataset) for k in _REQUIRED)
+        check_global_heaps(path, _KIND)
+        return isolated(_has_datasets, path, path=path, kind=_KIND)
     except Exception:  # h5py raises OSError, KeyError, RuntimeError... for a damaged file
         return False
+
+
+def _has_datasets(path: Path) -> bool:
+    import h5py
+
+    with h5py.File(path, "r") as h:
+        return all(isinstance(h.get(k), h5py.Dataset) for k in _REQUIRED)
 
 
 def _vector(h, key: str, kinds: str, path: Path) -> np.ndarray:
@@ -162,13 +169,18 @@ def read_retinal(path: str | os.PathLike) -> SpikeTrains:
     FileNotFoundError
         ``path`` does not exist.
     """
-    import h5py
-
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"path: no such file: {path}")
     with reading(path, _KIND):
         check_global_heaps(path, _KIND)  # before libhdf5 touches a string
+    return isolated(_read_retinal, path, path=path, kind=_KIND)  # a libhdf5 crash: ValueError
+
+
+def _read_retinal(path: Path) -> SpikeTrains:
+    import h5py
+
+    with reading(path, _KIND):
         with h5py.File(path, "r") as h:
             missing = [k for k in _REQUIRED if k not in h]
             if missing:

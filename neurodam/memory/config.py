@@ -9,9 +9,11 @@ parsed as YAML) are applied before validation.
 Keys
 ----
 name, description, reference   free text (the paper a model reproduces)
-patterns      ``rademacher`` | ``correlated`` | ``diluted`` | ``digits`` | ``mnist``
+patterns      ``rademacher`` | ``correlated`` | ``diluted`` | ``digits`` | ``mnist`` |
+              ``examples``
 N, K          feature neurons and stored patterns (``digits``: N = 64 and ``mnist``: N = 784
-              fixed; ``N: null`` or no N: the source's size, 100 for random patterns)
+              fixed; ``N: null`` or no N: the source's size, 100 for random patterns;
+              ``examples``: K classes, N = 64 for digits and 784 for MNIST)
 c             correlation of ``correlated`` patterns (:func:`neurodam.patterns.correlated`)
 d             dilution of ``diluted`` patterns
 pattern_seed  seed of the random patterns, and of ``images: random``
@@ -22,6 +24,12 @@ mnist_dir     folder of the MNIST test-set files (default: ``$NEURODAM_SHARED_DA
               ``data/mnist_subset.npz``; :func:`neurodam.patterns.mnist_images`)
 analysis      a mapping read by the code that analyses the runs (e.g. the thresholds of
               the SEDAM study, :mod:`neurodam.sweep.sedam`); kept as given here
+examples, M, r, rule, normalisation
+              ``patterns: examples``: couplings learnt from M examples per class
+              (:func:`neurodam.memory.learning.from_examples`); ``examples`` is ``noisy``
+              (``noisy_examples`` of quality r of Rademacher archetypes), ``digits`` or
+              ``mnist`` (the first M images of classes 0..K-1); ``rule`` supervised |
+              unsupervised; ``normalisation`` R | mean | sum
 F, noise, noise_mode, temperature, schedule, fire_on, steps, dt, init, seed, record,
 backend, form
               the fields of :class:`~neurodam.memory.params.MemoryParams` (``init``: null,
@@ -64,12 +72,13 @@ __all__ = [
     "summary",
 ]
 
-PATTERN_SOURCES = ("rademacher", "correlated", "diluted", "digits", "mnist")
+PATTERN_SOURCES = ("rademacher", "correlated", "diluted", "digits", "mnist", "examples")
+EXAMPLE_SOURCES = ("noisy", "digits", "mnist")
 #: The image sources and their fixed N.
 IMAGE_SIZES = {"digits": 64, "mnist": 784}
 _PARAM_KEYS = tuple(f.name for f in dataclasses.fields(MemoryParams))
 _OWN_KEYS = ("name", "description", "reference", "patterns", "N", "K", "c", "d", "pattern_seed")
-_OWN_KEYS += ("images", "mnist_dir", "analysis")
+_OWN_KEYS += ("images", "mnist_dir", "analysis", "examples", "M", "r", "rule", "normalisation")
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,11 @@ class MemoryConfig:
     images: str = "first"
     mnist_dir: str | None = None
     analysis: dict | None = None
+    examples: str = "noisy"
+    M: int = 1
+    r: float | None = None
+    rule: str = "supervised"
+    normalisation: str = "R"
 
     def as_dict(self) -> dict[str, Any]:
         """A flat, JSON-safe dict (the keys of a model file)."""
@@ -142,6 +156,9 @@ def from_mapping(raw: Mapping[str, Any], name: str = "") -> MemoryConfig:
     pattern_seed = raw.get("pattern_seed", 0)
     if pattern_seed is not None:
         pattern_seed = check_int(pattern_seed, "pattern_seed", min=0)
+    learn = _learning_keys(raw, source, N, K)
+    if source == "examples" and learn["examples"] != "noisy":
+        N = 64 if learn["examples"] == "digits" else 784
     fields = {k: v for k, v in raw.items() if k in _PARAM_KEYS}
     if "record" in fields and isinstance(fields["record"], list):
         fields["record"] = tuple(fields["record"])
@@ -153,7 +170,7 @@ def from_mapping(raw: Mapping[str, Any], name: str = "") -> MemoryConfig:
     texts["name"] = texts["name"] or name
     return MemoryConfig(
         params, source, N, K, c, d, pattern_seed, **texts, images=images, mnist_dir=mnist_dir,
-        analysis=None if analysis is None else dict(analysis),
+        analysis=None if analysis is None else dict(analysis), **learn,
     )  # fmt: skip
 
 
@@ -163,6 +180,35 @@ def _labels(source: str, mnist_dir: str | None) -> np.ndarray:
     if source == "digits":
         return P.digits()[1]
     return P.mnist_labels(mnist_dir)[0]
+
+
+def _learning_keys(raw: Mapping[str, Any], source: str, N: int, K: int) -> dict[str, Any]:
+    """The keys of ``patterns: examples`` (refused with any other source)."""
+    from neurodam.memory.learning import NORMALISATIONS, RULES
+
+    keys = ("examples", "M", "r", "rule", "normalisation")
+    if source != "examples":
+        for key in keys:
+            if key in raw:
+                raise ValueError(f"{key}: only used with 'patterns: examples'")
+        return {}
+    ex = check_choice(raw.get("examples", "noisy"), "examples", EXAMPLE_SOURCES)
+    M = check_int(raw.get("M", 1), "M", min=1)
+    r = raw.get("r")
+    if ex == "noisy":
+        if r is None:
+            raise ValueError("r: required with 'examples: noisy' (quality in [0, 1])")
+        r = check_number(r, "r", min=0.0, max=1.0, what="a quality")
+    elif r is not None:
+        raise ValueError(f"r: only used with 'examples: noisy', got examples: {ex}")
+    else:
+        if "N" in raw and raw["N"] != (64 if ex == "digits" else 784):
+            raise ValueError(f"N: the {ex} images have N={64 if ex == 'digits' else 784}")
+        if K > 10:
+            raise ValueError(f"K: {ex} has 10 classes, got {K}")
+    rule = check_choice(raw.get("rule", "supervised"), "rule", RULES)
+    norm = check_choice(raw.get("normalisation", "R"), "normalisation", NORMALISATIONS)
+    return {"examples": ex, "M": M, "r": r, "rule": rule, "normalisation": norm}
 
 
 def load_config(
@@ -190,6 +236,8 @@ def make_patterns(cfg: MemoryConfig) -> np.ndarray:
         return P.diluted(cfg.K, cfg.N, cfg.d, seed=cfg.pattern_seed)
     if cfg.patterns == "mnist":
         return P.mnist(cfg.K, cfg.images, cfg.pattern_seed, cfg.mnist_dir)
+    if cfg.patterns == "examples":
+        return _learned_patterns(cfg)
     xi, labels = P.digits()
     return xi[P.per_class(labels, cfg.K, cfg.images, cfg.pattern_seed)]
 
@@ -203,6 +251,26 @@ def pattern_source(cfg: MemoryConfig) -> str:
     if cfg.patterns == "digits":
         return f"digits (scikit-learn 8x8), images {cfg.images}"
     return f"{cfg.patterns} (pattern_seed {cfg.pattern_seed})"
+
+
+def _learned_patterns(cfg: MemoryConfig) -> np.ndarray:
+    """The couplings learnt from the examples of a ``patterns: examples`` config."""
+    from neurodam import patterns as P
+    from neurodam.memory import learning
+    from neurodam.memory.polynomial import Polynomial
+
+    inter = cfg.params.interaction
+    order = inter.n if isinstance(inter, Polynomial) else 2
+    if cfg.examples == "noisy":
+        seed = None if cfg.pattern_seed is None else cfg.pattern_seed + 1
+        xi = P.rademacher(cfg.K, cfg.N, seed=cfg.pattern_seed)
+        eta = P.noisy_examples(xi, cfg.M, cfg.r, seed=seed)
+    elif cfg.examples == "digits":
+        eta = learning.digits_examples(cfg.M, range(cfg.K))
+    else:
+        eta = learning.mnist_examples(cfg.M, range(cfg.K))
+    return learning.from_examples(eta, cfg.rule, P=order, normalisation=cfg.normalisation,
+                                  r=cfg.r, M=cfg.M)  # fmt: skip
 
 
 def run_config(cfg: MemoryConfig, progress: bool = False) -> MemoryRun:
@@ -221,13 +289,21 @@ def summary(cfg: MemoryConfig, run: MemoryRun) -> list[str]:
     last = run.overlaps[-1]
     mean_act = float(np.mean(run.activity))
     steps = run.n_steps
-    return [
+    lines = [
         f"Q_bar      {run.Q_bar:.4f}  (time average of max_mu m_mu)",
         f"final m    {float(last.max()):.4f} (pattern {int(last.argmax())})",
         f"activity   {mean_act:.2f} firing neurons per step ({mean_act / cfg.N:.3f} of N)",
         f"time       {1e6 * t['run'] / steps:.1f} us per step ({t['run']:.2f} s run, "
         f"{t['codegen']:.2f} s code generation, {t['compile']:.2f} s compile)",
     ]
+    if cfg.patterns == "diluted" and run.n_patterns > 1:
+        from neurodam.memory.multitask import cascade
+
+        c = cascade(run, cfg.d)
+        got = ", ".join(f"{v:.3f}" for v in c.overlaps[:6])
+        pred = ", ".join(f"{v:.3f}" for v in c.prediction[:6])
+        lines.insert(2, f"cascade    sorted |m_k| {got}  (hierarchical (1-d) d^(k-1): {pred})")
+    return lines
 
 
 def check_save(cfg: MemoryConfig, path: Path, overwrite: bool) -> None:

@@ -23,7 +23,7 @@ from neurodam.memory import reference
 from neurodam.memory.interactions import Interaction, parse_interaction
 from neurodam.memory.results import MemoryRun
 from neurodam.memory.theory import HOPFIELD_ALPHA_C, hopfield_rs_overlap
-from neurodam.patterns import rademacher, validate_patterns
+from neurodam.patterns import rademacher, real_patterns, validate_patterns
 
 __all__ = [
     "retrieval_overlap",
@@ -34,16 +34,23 @@ __all__ = [
 ]
 
 
-def retrieval_overlap(run: MemoryRun, pattern: int | np.ndarray | None = None) -> float:
+def retrieval_overlap(
+    run: MemoryRun, pattern: int | np.ndarray | None = None
+) -> float | np.ndarray:
     """Overlap of the final state with a pattern, ``m = xi . sigma(T) / N``.
 
     Parameters
     ----------
     run : MemoryRun
     pattern : int, array or None
-        A pattern index (a column of ``run.overlaps``), a +-1 pattern vector, or None: the
-        pattern the run started from (``params["init_pattern"]``) when known, else the
-        largest final overlap ``Q(T)``.
+        A pattern index (a column of ``run.overlaps``), a +-1 pattern vector, a (K', N)
+        matrix of patterns (e.g. the archetypes of a network that learnt from examples; any
+        real values), or None: the pattern the run started from (``params["init_pattern"]``)
+        when known, else the largest final overlap ``Q(T)``.
+
+    Returns
+    -------
+    float, or ndarray of shape (K',) for a matrix
     """
     if not isinstance(run, MemoryRun):
         raise TypeError(f"run: expected a MemoryRun, got {type(run).__name__}")
@@ -56,6 +63,11 @@ def retrieval_overlap(run: MemoryRun, pattern: int | np.ndarray | None = None) -
         if not 0 <= pattern < run.n_patterns:
             raise ValueError(f"pattern: expected an index in [0, {run.n_patterns}), got {pattern}")
         return float(run.overlaps[-1, int(pattern)])
+    if np.ndim(pattern) == 2:
+        if run.final_state is None:
+            raise ValueError("run: no final state recorded")
+        xi = real_patterns(pattern, N=run.final_state.size, name="pattern")
+        return xi @ run.final_state.astype(np.float64) / xi.shape[1]
     p = validate_patterns(pattern, allow_zero=True, name="pattern")[0]
     if run.final_state is None or p.size != run.final_state.size:
         raise ValueError(
