@@ -1,4 +1,5 @@
-"""Command-line interface: ``neurodam info | convert | run | analyse | demo``.
+"""Command-line interface: ``neurodam info | convert | run | analyse | sweep | report | demo``
+(the study commands sweep, report and demo live in :mod:`neurodam.cli_study`).
 
 Each subcommand is a small function ``cmd_<name>(args) -> int`` registered in
 :func:`build_parser`; ``neurodam <cmd> --help`` explains each one.
@@ -19,6 +20,8 @@ and analyse spike trains (avalanches, power laws, temporal complexity).
 
 Spike files: .npz, .csv (columns time,neuron), .nwb (units table), .h5
 (retinal-wave recordings). Start with `neurodam demo` or `neurodam info FILE`.
+The SEDAM temporal-complexity study: `neurodam sweep MODEL.yaml --set ... --out DIR`,
+then `neurodam report DIR`.
 """
 
 
@@ -166,22 +169,6 @@ def cmd_analyse(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------- demo
-class _Tee:
-    """Write to several text streams at once (the terminal and report.txt)."""
-
-    def __init__(self, *streams):
-        self.streams = streams
-
-    def write(self, text: str) -> int:
-        for s in self.streams:
-            s.write(text)
-        return len(text)
-
-    def flush(self) -> None:
-        for s in self.streams:
-            s.flush()
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a ready-made model (models/*.yaml) and summarise it."""
     import time
@@ -215,76 +202,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.out is not None:
         for line in kind.save(result, args.out, args.force):
             print(f"wrote      {line}")
-    return 0
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    """Small SEDAM run on binarised digits, then its temporal-complexity report."""
-    import contextlib
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-
-    from neurodam import io, patterns
-    from neurodam.analysis import complexity_report, transition_events
-    from neurodam.memory.simulate import simulate
-
-    if not 0 <= args.noise <= 0.5:
-        raise ValueError(f"--noise: expected p in [0, 0.5], got {args.noise}")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    xi, labels = patterns.digits()
-    xi = xi[: args.K]
-    if not args.quiet:
-        print(
-            f"simulating {args.steps} steps on backend {args.backend!r} "
-            "(a first Brian2 run compiles its code: a minute or two)",
-            flush=True,
-        )
-    run = simulate(
-        xi, F="exp", noise=args.noise, schedule="sync", steps=args.steps, init=0,
-        seed=args.seed, backend=args.backend, progress=not args.quiet,
-    )  # fmt: skip
-    spikes_path = out / "sedam.npz"
-    io.write(run.spikes, spikes_path, overwrite=True)
-    axes = run.plot()
-    axes[0].set_xlim(run.times[0], run.times[0] + min(2.0, run.times[-1]))
-    axes[0].set_title(
-        f"SEDAM: N={xi.shape[1]} (8x8 digits), K={len(xi)}, p={args.noise}, "
-        f"{args.steps} synchronous steps"
-    )
-    axes[0].figure.tight_layout()
-    io.save_figure(axes[0].figure, out / "sedam.png", overwrite=True, close=True, dpi=120)
-
-    events = transition_events(run.spikes, threshold=args.threshold)
-    rep = complexity_report(events, seed=0)
-    text = out / "report.txt"
-    with open(text, "w") as fh, contextlib.redirect_stdout(_Tee(sys.stdout, fh)):
-        timing = run.params.get("timing", {})
-        print(f"SEDAM demo    backend {args.backend}, seed {args.seed}")
-        print(
-            f"model         exponential DAM, N = {xi.shape[1]}, K = {len(xi)} binarised digits "
-            f"(labels {', '.join(str(v) for v in labels[: args.K])}), noise p = {args.noise}"
-        )
-        if timing:
-            print("timing        " + ", ".join(f"{k} {v:.2f} s" for k, v in timing.items()))
-        print(
-            f"retrieval     Q_bar = {run.Q_bar:.3f} (1 - 2p = {1 - 2 * args.noise:.3f}), "
-            f"mean activity {run.activity.mean():.1f} of {xi.shape[1]} neurons"
-        )
-        print(
-            f"source        avalanche births and deaths of the population activity "
-            f"(one bin per step, threshold {args.threshold!r})"
-        )
-        print(rep)
-        fig_axes = rep.plot(title=f"SEDAM p = {args.noise}: temporal complexity")
-        fig_axes[0].figure.tight_layout()
-        io.save_figure(fig_axes[0].figure, out / "report.png", overwrite=True, close=True, dpi=120)
-        print(f"figure        {out / 'report.png'}")
-        print(f"raster        {out / 'sedam.png'}")
-        print(f"spikes        {spikes_path}")
-    print(f"report        {text}")
     return 0
 
 
@@ -416,38 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser(
-        "demo",
-        help="run a small SEDAM simulation and write its temporal-complexity report",
-        description="Simulate a stochastic exponential dense associative memory (SEDAM; "
-        "Cafiso & Paradisi 2026) storing K binarised 8x8 digits under noise p, then analyse "
-        "the threshold crossings of its population activity: waiting-time index mu, EDDiS H "
-        "(AJ/AJL/SJ), diffusion entropy delta and a renewal test. Writes sedam.npz, sedam.png, "
-        "report.txt and report.png to --out.",
-    )
-    p.add_argument("--out", type=Path, default=Path("output/demo"), help="output folder")
-    p.add_argument("--steps", type=int, default=20000, help="synchronous steps (default 20000)")
-    p.add_argument(
-        "--noise",
-        type=float,
-        default=0.15,
-        help="noise p in [0, 0.5] (default 0.15, the intermittent window of models/sedam.yaml)",
-    )
-    p.add_argument("-K", type=int, default=10, help="stored digits (default 10: one per class)")
-    p.add_argument(
-        "--backend",
-        default="runtime",
-        help="reference, runtime (Brian2 + Cython, default), numpy or cpp_standalone",
-    )
-    p.add_argument(
-        "--threshold",
-        type=_threshold_arg,
-        default="percentile:50",
-        help="population-activity threshold of the transition events (default percentile:50)",
-    )
-    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=cmd_demo)
+    from neurodam.cli_study import add_parsers
+
+    add_parsers(sub)
 
     return parser
 

@@ -9,6 +9,10 @@ Cues
     :func:`flip`            flip exactly ``round(fraction * N)`` entries of a pattern
 Data
     :func:`digits`          scikit-learn's bundled 8x8 handwritten digits, N=64, binarised
+    :func:`mnist`           binarised MNIST test images, N=784, chosen per class
+    :func:`mnist_images`    every binarised MNIST image available, its labels and its source
+    :func:`mnist_source`    which MNIST files are read (the test set, or the shipped subset)
+    :func:`per_class`       which images to take: class by class, first or seeded random
     :func:`read_mnist_idx`  read an MNIST IDX file (optionally gzipped)
     :func:`binarize`        images -> +-1 patterns (pixel > threshold -> +1)
 Validation
@@ -26,6 +30,8 @@ from __future__ import annotations
 
 import gzip
 import math
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +43,12 @@ __all__ = [
     "noisy_examples",
     "flip",
     "digits",
+    "mnist",
+    "mnist_images",
+    "mnist_labels",
+    "mnist_source",
+    "MnistImages",
+    "per_class",
     "read_mnist_idx",
     "binarize",
     "validate_patterns",
@@ -289,3 +301,230 @@ def real_patterns(patterns: np.ndarray, N: int | None = None, name: str = "patte
     if N is not None and x.shape[1] != N:
         raise ValueError(f"{name}: expected N={N} entries per pattern, got {x.shape[1]}")
     return x
+
+
+# ------------------------------------------------------------------ MNIST
+#: Pixel threshold of binarised MNIST (Cafiso & Paradisi 2026): pixel > 127 -> +1.
+MNIST_THRESHOLD = 127
+#: The MNIST test-set files (IDX, gzip) looked for in an MNIST folder.
+MNIST_FILES = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+#: The subset shipped with the repository (first 50 test images of each class, binarised).
+MNIST_SUBSET = Path(__file__).resolve().parents[1] / "data" / "mnist_subset.npz"
+#: How :func:`per_class` orders the images of a class.
+IMAGE_ORDERS = ("first", "random")
+
+
+def default_mnist_dir() -> Path | None:
+    """The MNIST test-set folder, when one holds both :data:`MNIST_FILES`.
+
+    Looked for in ``$NEURODAM_SHARED_DATA/mnist`` (when the variable is set), then in
+    ``shared/data/mnist`` beside the repository; None when neither holds the files.
+    """
+    here = Path(__file__).resolve().parents[1]
+    candidates = []
+    env = os.environ.get("NEURODAM_SHARED_DATA")
+    if env:
+        candidates.append(Path(env) / "mnist")
+    candidates.append(here.parent / "shared" / "data" / "mnist")
+    for folder in candidates:
+        if all((folder / f).is_file() for f in MNIST_FILES):
+            return folder
+    return None
+
+
+@dataclass(frozen=True, eq=False)
+class MnistImages:
+    """Binarised MNIST test images with their labels and where they were read from.
+
+    Attributes
+    ----------
+    images : ndarray of int8, shape (n, 784)
+        +1 where the pixel is above :data:`MNIST_THRESHOLD`, else -1 (rows of the 28x28
+        image, row by row).
+    labels : ndarray of int64, shape (n,)
+    test_index : ndarray of int64, shape (n,)
+        Index of each image in the 10,000-image MNIST test set.
+    source : str
+        ``"test set"`` (all 10,000 images) or ``"subset"`` (the repository's
+        ``data/mnist_subset.npz``: the first 50 images of each class).
+    path : str
+        The folder or file read.
+    """
+
+    images: np.ndarray
+    labels: np.ndarray
+    test_index: np.ndarray
+    source: str
+    path: str
+
+    def describe(self) -> str:
+        """One line: which images, from where."""
+        return f"MNIST {self.source} ({self.images.shape[0]} images) from {self.path}"
+
+
+def _mnist_folder(mnist_dir: str | Path | None) -> Path | None:
+    """The folder to read (checked when given), or None for the repository's subset."""
+    if mnist_dir is None:
+        return default_mnist_dir()
+    folder = Path(mnist_dir)
+    missing = [f for f in MNIST_FILES if not (folder / f).is_file()]
+    if missing:
+        raise FileNotFoundError(f"mnist_dir: {folder} does not hold {', '.join(missing)}")
+    return folder
+
+
+def _no_mnist() -> FileNotFoundError:
+    return FileNotFoundError(
+        "mnist_dir: no MNIST data found (neither $NEURODAM_SHARED_DATA/mnist, nor "
+        f"shared/data/mnist beside the repository, nor {MNIST_SUBSET})"
+    )
+
+
+def mnist_labels(mnist_dir: str | Path | None = None) -> tuple[np.ndarray, str]:
+    """The labels of the images :func:`mnist_images` would read, and their source
+    (``"test set"`` or ``"subset"``), without reading the images (a cheap check of K)."""
+    folder = _mnist_folder(mnist_dir)
+    if folder is not None:
+        return read_mnist_idx(folder / MNIST_FILES[1]).astype(np.int64), "test set"
+    if not MNIST_SUBSET.is_file():
+        raise _no_mnist()
+    with np.load(MNIST_SUBSET, allow_pickle=False) as z:
+        return z["labels"].astype(np.int64), "subset"
+
+
+def mnist_source(mnist_dir: str | Path | None = None) -> str:
+    """Which MNIST images :func:`mnist_images` reads, in words: ``"MNIST test set (FOLDER)"``
+    or ``"MNIST subset (FILE)"``."""
+    folder = _mnist_folder(mnist_dir)
+    if folder is not None:
+        return f"MNIST test set ({folder})"
+    if not MNIST_SUBSET.is_file():
+        raise _no_mnist()
+    return f"MNIST subset ({MNIST_SUBSET})"
+
+
+def mnist_images(mnist_dir: str | Path | None = None) -> MnistImages:
+    """Every binarised MNIST test image available here.
+
+    Parameters
+    ----------
+    mnist_dir : path, optional
+        A folder holding the MNIST test-set files (:data:`MNIST_FILES`). Default: the one
+        :func:`default_mnist_dir` finds, else the repository's subset
+        ``data/mnist_subset.npz`` (first 50 images of each class, in test-set order).
+
+    Returns
+    -------
+    MnistImages
+        Images in test-set order, binarised as in Cafiso & Paradisi (2026): pixel > 127 -> +1.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``mnist_dir`` given but without the files, or no MNIST data at all.
+    """
+    folder = _mnist_folder(mnist_dir)
+    if folder is not None:
+        raw = read_mnist_idx(folder / MNIST_FILES[0])
+        labels = read_mnist_idx(folder / MNIST_FILES[1]).astype(np.int64)
+        images = binarize(raw.reshape(raw.shape[0], -1), MNIST_THRESHOLD)
+        index = np.arange(images.shape[0], dtype=np.int64)
+        return MnistImages(images, labels, index, "test set", str(folder))
+    if not MNIST_SUBSET.is_file():
+        raise _no_mnist()
+    with np.load(MNIST_SUBSET, allow_pickle=False) as z:
+        bits = np.unpackbits(z["packed"], axis=1)[:, : int(z["n_pixels"])]
+        labels = z["labels"].astype(np.int64)
+        index = z["test_index"].astype(np.int64)
+    images = np.where(bits > 0, 1, -1).astype(np.int8)
+    return MnistImages(images, labels, index, "subset", str(MNIST_SUBSET))
+
+
+def per_class(labels: np.ndarray, K: int, order: str = "first", seed=None) -> np.ndarray:
+    """Indices of K images taken class by class: pattern mu is image ``mu // C`` of class
+    ``mu % C`` (C classes, in sorted order).
+
+    So K <= C gives one image of each of the first K classes, K = 2C two of each, and a
+    larger K always contains the images of a smaller one.
+
+    Parameters
+    ----------
+    labels : 1-D array of int
+        The class of each image.
+    K : int
+        Number of images (>= 1).
+    order : {"first", "random"}
+        ``"first"``: the images of a class in data order (image 0 = the first of its class).
+        ``"random"``: in the order of ``rng.permutation(n_c)`` of each class, drawn class by
+        class (classes in sorted order) from ``rng = numpy.random.default_rng(seed)``.
+    seed : int, Generator or None
+        For ``order="random"``.
+
+    Returns
+    -------
+    ndarray of int64, shape (K,)
+
+    Raises
+    ------
+    ValueError
+        K larger than the classes allow (a class runs out of images), an unknown order.
+    """
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.size == 0:
+        raise ValueError(f"labels: expected a non-empty 1-D array, got shape {labels.shape}")
+    if isinstance(K, bool) or not isinstance(K, int | np.integer) or K < 1:
+        raise ValueError(f"K: expected an integer >= 1, got {K!r}")
+    if order not in IMAGE_ORDERS:
+        raise ValueError(f"order: expected one of {IMAGE_ORDERS}, got {order!r}")
+    classes = np.unique(labels)
+    members = [np.flatnonzero(labels == c) for c in classes]
+    if order == "random":
+        rng = np.random.default_rng(seed)
+        members = [m[rng.permutation(m.size)] for m in members]
+    C = classes.size
+    need = [len(range(c, int(K), C)) for c in range(C)]
+    short = [(int(classes[c]), m.size) for c, m in enumerate(members) if need[c] > m.size]
+    if short:
+        cls, n = short[0]
+        limit = C * min(m.size for m in members)
+        raise ValueError(
+            f"K: {K} images taken class by class need {need[classes.tolist().index(cls)]} of "
+            f"class {cls}, which has {n}; at most {limit} here"
+        )
+    return np.array([members[mu % C][mu // C] for mu in range(int(K))], dtype=np.int64)
+
+
+def mnist(
+    K: int,
+    order: str = "first",
+    seed=None,
+    mnist_dir: str | Path | None = None,
+) -> np.ndarray:
+    """K binarised MNIST test images as (K, 784) +-1 patterns, chosen class by class.
+
+    The stored patterns of the stochastic exponential dense associative memory studies
+    (Cafiso & Paradisi 2026): MNIST digits, pixel > 127 -> +1, N = 784 (about 13 % of the
+    pixels on). Pattern mu is image ``mu // 10`` of digit ``mu % 10`` (:func:`per_class`):
+    K = 10 gives the first test image of each digit, K = 20 the first two, and so on.
+
+    Parameters
+    ----------
+    K : int
+        Number of patterns.
+    order : {"first", "random"}
+        Images of a class in test-set order, or in a seeded random order (``seed``).
+    seed : int, Generator or None
+        For ``order="random"``.
+    mnist_dir : path, optional
+        MNIST test-set folder (default: :func:`mnist_images`' search, else the
+        repository's subset of 50 images per class). With ``order="first"`` the subset
+        gives the same patterns as the full test set for K <= 500; a random order draws
+        from the images available, so it depends on which were found
+        (``mnist_images(mnist_dir).describe()`` says).
+
+    Returns
+    -------
+    ndarray of int8, shape (K, 784)
+    """
+    data = mnist_images(mnist_dir)
+    return data.images[per_class(data.labels, K, order, seed)]

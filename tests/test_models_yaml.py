@@ -80,7 +80,10 @@ def test_overrides():
         ("temperature=-1", ValueError, "temperature"),
         ("init=[50, 0.1]", ValueError, "init"),
         ("colour=blue", ValueError, "colour"),
-        ("patterns=mnist", ValueError, "patterns"),
+        ("patterns=emnist", ValueError, "patterns"),
+        ("images=last", ValueError, "images"),
+        ("mnist_dir=7", TypeError, "mnist_dir"),
+        ("analysis=3", TypeError, "analysis"),
         ("steps=ten", TypeError, "steps"),
         ("noise=high", TypeError, "noise"),
         ("kind=reservoir_x", ValueError, "kind"),
@@ -137,3 +140,21 @@ def test_registry_of_model_kinds(tmp_path):
         config.register_kind("toy_kind", load, run)
     with pytest.raises(TypeError, match="run"):
         config.register_kind("toy2", load, "not callable")
+
+
+def test_mnist_patterns_from_the_model_file(tmp_path):
+    """patterns: mnist gives N = 784 binarised test images, pattern mu = image mu // 10 of
+    digit mu % 10; N other than 784 and a K beyond the images available are refused."""
+    from neurodam import patterns
+
+    cfg = load_config(MODELS / "sedam.yaml", {"patterns": "mnist", "K": 20})
+    assert (cfg.N, cfg.K) == (784, 20)
+    xi = make_patterns(cfg)
+    data = patterns.mnist_images()
+    for mu in (0, 9, 10, 19):
+        rows = np.flatnonzero((data.images == xi[mu]).all(axis=1))
+        assert data.labels[rows[0]] == mu % 10
+    with pytest.raises(ValueError, match="N: the mnist patterns have N=784"):
+        load_config(MODELS / "sedam.yaml", {"patterns": "mnist", "N": 64})
+    with pytest.raises(FileNotFoundError, match="mnist_dir"):
+        load_config(MODELS / "sedam.yaml", {"patterns": "mnist", "mnist_dir": str(tmp_path)})

@@ -171,3 +171,55 @@ def test_real_patterns_bad_input():
         P.real_patterns(np.zeros((2, 2, 2)))
     with pytest.raises(ValueError, match="xi: expected N=5"):
         P.real_patterns(np.ones((2, 4)), N=5, name="xi")
+
+
+# ------------------------------------------------------------------ MNIST and per_class
+def test_per_class_takes_images_class_by_class():
+    labels = np.array([1, 0, 1, 0, 2, 1])
+    # pattern mu = image mu // 3 of class mu % 3 (classes sorted: 0, 1, 2)
+    assert P.per_class(labels, 3).tolist() == [1, 0, 4]
+    assert P.per_class(labels, 5).tolist() == [1, 0, 4, 3, 2]
+    with pytest.raises(ValueError, match="K: 6 images .* class 2, which has 1"):
+        P.per_class(labels, 6)
+    with pytest.raises(ValueError, match="order"):
+        P.per_class(labels, 2, order="last")
+    with pytest.raises(ValueError, match="K"):
+        P.per_class(labels, 0)
+
+
+def test_per_class_random_order_is_seeded_and_nested():
+    labels = np.repeat(np.arange(10), 30)
+    a = P.per_class(labels, 40, "random", seed=3)
+    assert a.tolist() == P.per_class(labels, 40, "random", seed=3).tolist()
+    assert a[:20].tolist() == P.per_class(labels, 20, "random", seed=3).tolist()  # nested
+    assert (labels[a] == np.arange(40) % 10).all()
+    assert a.tolist() != P.per_class(labels, 40, "random", seed=4).tolist()
+
+
+def test_mnist_from_the_shipped_subset_when_the_test_set_is_absent(monkeypatch, tmp_path):
+    monkeypatch.setenv("NEURODAM_SHARED_DATA", str(tmp_path))  # no mnist folder there
+    monkeypatch.setattr(P, "default_mnist_dir", lambda: None)
+    data = P.mnist_images()
+    assert data.source == "subset" and data.images.shape == (500, 784)
+    assert "subset" in P.mnist_source()
+    xi = P.mnist(20)
+    assert xi.shape == (20, 784) and xi.dtype == np.int8
+    # about 13 % of the pixels are on in binarised MNIST (science.md sec. 1)
+    assert 0.08 < (xi > 0).mean() < 0.18
+    assert (data.labels[P.per_class(data.labels, 20)] == np.arange(20) % 10).all()
+    with pytest.raises(ValueError, match="K: .* at most 500"):
+        P.mnist(501)
+    with pytest.raises(FileNotFoundError, match="mnist_dir"):
+        P.mnist(5, mnist_dir=tmp_path)
+
+
+def test_mnist_subset_equals_the_test_set_images(monkeypatch):
+    """The subset holds the first 50 test images of each class, so ``first`` picks the same
+    patterns from either source (for K <= 500)."""
+    from conftest import SHARED_DATA
+
+    if not (SHARED_DATA / "mnist" / P.MNIST_FILES[0]).is_file():
+        pytest.skip("MNIST test set not found")
+    full = P.mnist(120, mnist_dir=SHARED_DATA / "mnist")
+    monkeypatch.setattr(P, "default_mnist_dir", lambda: None)
+    assert np.array_equal(full, P.mnist(120))

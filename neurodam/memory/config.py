@@ -9,12 +9,21 @@ parsed as YAML) are applied before validation.
 Keys
 ----
 name, description, reference   free text (the paper a model reproduces)
-patterns      ``rademacher`` | ``correlated`` | ``diluted`` | ``digits`` | ``examples``
-N, K          feature neurons and stored patterns (``digits``: N = 64 fixed; ``examples``:
-              K classes, N = 64 for digits and 784 for MNIST)
+patterns      ``rademacher`` | ``correlated`` | ``diluted`` | ``digits`` | ``mnist`` |
+              ``examples``
+N, K          feature neurons and stored patterns (``digits``: N = 64 and ``mnist``: N = 784
+              fixed; ``N: null`` or no N: the source's size, 100 for random patterns;
+              ``examples``: K classes, N = 64 for digits and 784 for MNIST)
 c             correlation of ``correlated`` patterns (:func:`neurodam.patterns.correlated`)
 d             dilution of ``diluted`` patterns
-pattern_seed  seed of the random patterns
+pattern_seed  seed of the random patterns, and of ``images: random``
+images        ``first`` | ``random``: which images of each class ``digits`` and ``mnist``
+              take (:func:`neurodam.patterns.per_class`)
+mnist_dir     folder of the MNIST test-set files (default: ``$NEURODAM_SHARED_DATA/mnist``
+              or ``shared/data/mnist`` beside the repository, else the repository's subset
+              ``data/mnist_subset.npz``; :func:`neurodam.patterns.mnist_images`)
+analysis      a mapping read by the code that analyses the runs (e.g. the thresholds of
+              the SEDAM study, :mod:`neurodam.sweep.sedam`); kept as given here
 examples, M, r, rule, normalisation
               ``patterns: examples``: couplings learnt from M examples per class
               (:func:`neurodam.memory.learning.from_examples`); ``examples`` is ``noisy``
@@ -29,8 +38,11 @@ backend, form
 
 ``device`` is the old name of ``backend`` and is refused with a message saying so.
 
-``digits``: scikit-learn's 8x8 handwritten digits binarised (N=64); for K <= 10 the
-first image of each class 0..K-1, otherwise the first K images.
+``digits`` (scikit-learn's 8x8 handwritten digits binarised, N=64) and ``mnist`` (the MNIST
+test set binarised, pixel > 127 -> +1, N=784) take their images class by class: pattern mu
+is image ``mu // 10`` of digit ``mu % 10`` (K = 10: one image of each digit; K = 20: two),
+each class's images in data order (``images: first``) or in a seeded random order
+(``images: random`` with ``pattern_seed``).
 """
 
 from __future__ import annotations
@@ -46,23 +58,27 @@ import numpy as np
 from neurodam._validate import check_choice, check_int, check_number
 from neurodam.memory.params import MemoryParams
 from neurodam.memory.results import MemoryRun, observables_path, save_observables
+from neurodam.patterns import IMAGE_ORDERS, per_class
 
 __all__ = [
     "MemoryConfig",
     "from_mapping",
     "load_config",
     "make_patterns",
+    "pattern_source",
     "check_save",
     "run_config",
     "save",
     "summary",
 ]
 
-PATTERN_SOURCES = ("rademacher", "correlated", "diluted", "digits", "examples")
+PATTERN_SOURCES = ("rademacher", "correlated", "diluted", "digits", "mnist", "examples")
 EXAMPLE_SOURCES = ("noisy", "digits", "mnist")
+#: The image sources and their fixed N.
+IMAGE_SIZES = {"digits": 64, "mnist": 784}
 _PARAM_KEYS = tuple(f.name for f in dataclasses.fields(MemoryParams))
-_OWN_KEYS = ("name", "description", "reference", "patterns", "N", "K", "c", "d", "pattern_seed",
-             "examples", "M", "r", "rule", "normalisation")  # fmt: skip
+_OWN_KEYS = ("name", "description", "reference", "patterns", "N", "K", "c", "d", "pattern_seed")
+_OWN_KEYS += ("images", "mnist_dir", "analysis", "examples", "M", "r", "rule", "normalisation")
 
 
 @dataclass(frozen=True)
@@ -79,6 +95,9 @@ class MemoryConfig:
     name: str = ""
     description: str = ""
     reference: str = ""
+    images: str = "first"
+    mnist_dir: str | None = None
+    analysis: dict | None = None
     examples: str = "noisy"
     M: int = 1
     r: float | None = None
@@ -118,14 +137,20 @@ def from_mapping(raw: Mapping[str, Any], name: str = "") -> MemoryConfig:
         if key not in raw:
             raise ValueError(f"{key}: required key missing")
     source = check_choice(raw["patterns"], "patterns", PATTERN_SOURCES)
-    N = check_int(raw.get("N", 100), "N", min=1)
-    if source == "digits":
-        if "N" in raw and raw["N"] != 64:
-            raise ValueError(f"N: the digits patterns have N=64, got {raw['N']!r}")
-        N = 64
+    N = raw.get("N")
+    N = check_int(N, "N", min=1) if N is not None else IMAGE_SIZES.get(source, 100)
+    if source in IMAGE_SIZES and N != IMAGE_SIZES[source]:
+        raise ValueError(f"N: the {source} patterns have N={IMAGE_SIZES[source]}, got {N!r}")
     K = check_int(raw.get("K", 10), "K", min=1)
-    if source == "digits" and K > 1797:
-        raise ValueError(f"K: the digits set holds 1797 images, got {K}")
+    images = check_choice(raw.get("images", "first"), "images", IMAGE_ORDERS)
+    mnist_dir = raw.get("mnist_dir")
+    if mnist_dir is not None and not isinstance(mnist_dir, str):
+        raise TypeError(f"mnist_dir: expected a folder name or null, got {mnist_dir!r}")
+    analysis = raw.get("analysis")
+    if analysis is not None and not isinstance(analysis, Mapping):
+        raise TypeError(f"analysis: expected a mapping of analysis keys, got {analysis!r}")
+    if source == "mnist" or (source == "digits" and K > 1740):  # 174 images of digit 8
+        per_class(_labels(source, mnist_dir), K, "first")  # K too large: ValueError naming K
     c = check_number(raw.get("c", 0.0), "c", min=0.0, max=1.0, what="a correlation")
     d = check_number(raw.get("d", 0.0), "d", min=0.0, max=1.0, max_open=True, what="a dilution")
     pattern_seed = raw.get("pattern_seed", 0)
@@ -143,7 +168,18 @@ def from_mapping(raw: Mapping[str, Any], name: str = "") -> MemoryConfig:
         raise ValueError(f"init: expected a pattern index in [0, {K}), got {mu!r}")
     texts = {k: "" if raw.get(k) is None else str(raw.get(k)) for k in _OWN_KEYS[:3]}
     texts["name"] = texts["name"] or name
-    return MemoryConfig(params, source, N, K, c, d, pattern_seed, **texts, **learn)
+    return MemoryConfig(
+        params, source, N, K, c, d, pattern_seed, **texts, images=images, mnist_dir=mnist_dir,
+        analysis=None if analysis is None else dict(analysis), **learn,
+    )  # fmt: skip
+
+
+def _labels(source: str, mnist_dir: str | None) -> np.ndarray:
+    from neurodam import patterns as P
+
+    if source == "digits":
+        return P.digits()[1]
+    return P.mnist_labels(mnist_dir)[0]
 
 
 def _learning_keys(raw: Mapping[str, Any], source: str, N: int, K: int) -> dict[str, Any]:
@@ -198,13 +234,23 @@ def make_patterns(cfg: MemoryConfig) -> np.ndarray:
         return P.correlated(cfg.K, cfg.N, cfg.c, seed=cfg.pattern_seed)
     if cfg.patterns == "diluted":
         return P.diluted(cfg.K, cfg.N, cfg.d, seed=cfg.pattern_seed)
+    if cfg.patterns == "mnist":
+        return P.mnist(cfg.K, cfg.images, cfg.pattern_seed, cfg.mnist_dir)
     if cfg.patterns == "examples":
         return _learned_patterns(cfg)
     xi, labels = P.digits()
-    if cfg.K <= 10:
-        idx = [int(np.flatnonzero(labels == k)[0]) for k in range(cfg.K)]
-        return xi[idx]
-    return xi[: cfg.K]
+    return xi[P.per_class(labels, cfg.K, cfg.images, cfg.pattern_seed)]
+
+
+def pattern_source(cfg: MemoryConfig) -> str:
+    """Where the patterns of ``cfg`` come from, in words (which MNIST files were read)."""
+    from neurodam import patterns as P
+
+    if cfg.patterns == "mnist":
+        return f"{P.mnist_source(cfg.mnist_dir)}, images {cfg.images}"
+    if cfg.patterns == "digits":
+        return f"digits (scikit-learn 8x8), images {cfg.images}"
+    return f"{cfg.patterns} (pattern_seed {cfg.pattern_seed})"
 
 
 def _learned_patterns(cfg: MemoryConfig) -> np.ndarray:
