@@ -12,7 +12,7 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
-## demo: set up, then run a small SEDAM simulation and its temporal-complexity report
+## demo: set up, then run a small SEDAM study (noise x memory load) and its temporal-complexity report
 demo: $(STAMP)
 	$(BIN)/neurodam demo --out output/demo
 

@@ -315,7 +315,7 @@ IMAGE_ORDERS = ("first", "random")
 
 
 def default_mnist_dir() -> Path | None:
-    """The MNIST test-set folder, when one holds both :data:`MNIST_FILES`.
+    """The MNIST test-set folder, when one holds both ``MNIST_FILES``.
 
     Looked for in ``$NEURODAM_SHARED_DATA/mnist`` (when the variable is set), then in
     ``shared/data/mnist`` beside the repository; None when neither holds the files.
@@ -339,7 +339,7 @@ class MnistImages:
     Attributes
     ----------
     images : ndarray of int8, shape (n, 784)
-        +1 where the pixel is above :data:`MNIST_THRESHOLD`, else -1 (rows of the 28x28
+        +1 where the pixel is above ``MNIST_THRESHOLD``, else -1 (rows of the 28x28
         image, row by row).
     labels : ndarray of int64, shape (n,)
     test_index : ndarray of int64, shape (n,)
@@ -409,8 +409,8 @@ def mnist_images(mnist_dir: str | Path | None = None) -> MnistImages:
     Parameters
     ----------
     mnist_dir : path, optional
-        A folder holding the MNIST test-set files (:data:`MNIST_FILES`). Default: the one
-        :func:`default_mnist_dir` finds, else the repository's subset
+        A folder holding the MNIST test-set files (``MNIST_FILES``). Default: the one
+        ``default_mnist_dir()`` finds, else the repository's subset
         ``data/mnist_subset.npz`` (first 50 images of each class, in test-set order).
 
     Returns

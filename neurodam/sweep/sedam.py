@@ -315,7 +315,7 @@ def run_group(
 ) -> Iterator[tuple[str, Any]]:
     """The sweep's group function: ``(key, PointResult or exception)`` per point, in turn.
 
-    The points share :data:`GROUP_BY`; they are simulated by :func:`_simulate_group` (one
+    The points share :data:`GROUP_BY`; they are simulated by ``_simulate_group`` (one
     pattern matrix, one compiled program) and each run is analysed by
     :func:`analyse_run` as soon as it ends. A run or an analysis that raises is that
     point's failure; the others go on.

@@ -166,6 +166,7 @@ class StudyAnalysis:
         return cls(**dict(mapping))
 
     def to_dict(self) -> dict[str, Any]:
+        """The settings as a plain dict (stored with each point's result)."""
         return dataclasses.asdict(self)
 
 
