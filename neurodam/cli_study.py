@@ -196,13 +196,16 @@ def add_parsers(sub) -> None:
         description="Run a small version of the SEDAM temporal-complexity study (Cafiso & "
         "Paradisi 2026): the stochastic exponential dense associative memory storing K "
         "binarised MNIST digits (N = 784, models/sedam_mnist.yaml, the images shipped in "
-        "data/mnist_subset.npz) at every noise p and K given, on the reference (numpy) engine "
-        "by default. Each run's events of three kinds (avalanche transitions, coincidences, "
-        "memory switches) are analysed for temporal complexity (waiting-time mu, H of the "
+        "data/mnist_subset.npz) at every noise p and K given, as a Brian2 model in runtime "
+        "mode by default (the runs of one K advance together as replicas; a first run "
+        "compiles its Cython code, a minute or two). Each run's events of three kinds "
+        "(avalanche transitions, coincidences, memory switches) are analysed for temporal "
+        "complexity (waiting-time mu, H of the "
         "AJ/AJL/SJ walks, delta, renewal test). Writes the sweep to OUT/sweep and the report "
         "to OUT: report.md (start here), phase maps phase_*.png, the complex-window table "
         "window.csv/.md, summary.csv/.md and figures of chosen points point_*.png. "
-        "Defaults take a few minutes on 2 cores; the full study is `neurodam sweep`.",
+        "Defaults take about 3-5 minutes on 2 cores (1 minute with --backend reference); "
+        "the full study is `neurodam sweep`.",
     )
     p.add_argument("--out", type=Path, default=Path("output/demo"), help="output folder")
     p.add_argument(
@@ -222,9 +225,11 @@ def add_parsers(sub) -> None:
     p.add_argument("--seeds", type=int, default=1, help="seeds per (p, K) (default 1)")
     p.add_argument(
         "--backend",
-        default="reference",
-        help="reference (numpy engine, default), runtime (Brian2 + Cython), numpy or "
-        "cpp_standalone",
+        default="runtime",
+        help="runtime (Brian2's default embedded mode, Cython code; default), "
+        "cpp_standalone (one compiled C++ program, rerun per batch), numpy (Brian2 without "
+        "a compiler) or reference (the numpy engine the Brian2 model is tested against; "
+        "fastest here)",
     )
     p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     p.add_argument(

@@ -8,7 +8,7 @@ def test_demo_writes_the_study_report_and_says_where(tmp_path, capsys):
     # the demo's own grid takes minutes; the same code on two points of it takes seconds
     out = tmp_path / "demo"
     argv = ["demo", "--out", str(out), "--noise", "0.3,0.36", "-K", "10", "--steps", "2000",
-            "--workers", "0", "--points", "none", "-q"]  # fmt: skip
+            "--workers", "0", "--points", "none", "--backend", "reference", "-q"]  # fmt: skip
     assert main(argv) == 0
     text = capsys.readouterr().out
     phases = [f"phase_{k}.png" for k in ("retrieval", "switches", "transitions", "coincidences")]

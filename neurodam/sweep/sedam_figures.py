@@ -199,10 +199,17 @@ def point_figures(path: Path, row, out: Path, *, dpi: int = 90) -> tuple[list, l
     rec = ("overlaps", "activity") + (("states",) if steps * max(n, 1) <= 5e7 else ())
     run = simulate_point(params, record=rec)
     notes = []
+    backend = str(params.get("backend", "reference"))
+    why = (
+        f" (Brian2 backend '{backend}': a replica batch shares one noise stream, so a single "
+        "re-run is statistically equivalent to the stored point, not draw for draw)"
+        if backend != "reference"
+        else ""
+    )
     if not np.isclose(run.Q_bar, float(row["Q_bar"]), rtol=0, atol=1e-9):
         notes.append(
             f"point {row['key']}: the re-simulated run has Q_bar = {run.Q_bar:.6f}, the stored "
-            f"point {float(row['Q_bar']):.6f}: the figures show the new run"
+            f"point {float(row['Q_bar']):.6f}: the figures show the new run{why}"
         )
     an = StudyAnalysis.from_mapping(params.get("analysis"))
     events = run_events(run, an, float(params["noise"]))[0]
@@ -210,7 +217,8 @@ def point_figures(path: Path, row, out: Path, *, dpi: int = 90) -> tuple[list, l
         stored = point_events(path, row["key"])
         same = all(np.array_equal(stored[k].times, events[k].times) for k in stored)
         if not same:
-            notes.append(f"point {row['key']}: re-simulated events differ from the stored ones")
+            differ = "re-simulated events differ from the stored events"
+            notes.append(f"point {row['key']}: {differ}{why}")
     K = run.n_patterns
     tag = f"K{K}_p{float(params['noise']):g}_s{row['seed']}"
     N = n or int(run.params.get("N", 0))
