@@ -245,9 +245,13 @@ def phase_grid(
 
 
 def _edges(values: Sequence) -> tuple[np.ndarray, bool]:
-    """Cell edges on a uniform numeric axis (True), or index edges for a categorical one."""
+    """Cell edges on a uniform numeric axis (True), or index edges for a categorical one.
+
+    Two values (e.g. K = 10, 50) are shown as categories: a "uniform" axis of two cells
+    would stretch them over values that were never run.
+    """
     v = np.asarray(values)
-    if v.dtype.kind in "iuf" and len(v) >= 2:
+    if v.dtype.kind in "iuf" and len(v) >= 3:
         d = np.diff(v.astype(float))
         if np.all(d > 0) and np.allclose(d, d[0], rtol=1e-6):
             return np.concatenate([v - d[0] / 2, [v[-1] + d[0] / 2]]).astype(float), True
