@@ -31,6 +31,9 @@ $(DOCS_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,docs]'
 	touch $(DOCS_STAMP)
 
+# The notebooks are executed for the gallery (outputs cached in docs/_build/.notebooks);
+# NEURODAM_DOCS_NOTEBOOKS=off renders them as stored.
+docs: export NEURODAM_DOCS_NOTEBOOKS ?= cache
 docs: $(DOCS_STAMP)
 	$(BIN)/python -m sphinx -W --keep-going -b html $(SPHINXOPTS) docs docs/_build/html
 	@echo "open docs/_build/html/index.html"

@@ -19,10 +19,11 @@ Environment variables
                                   inventories shipped in ``docs/_inventories/<name>.inv``
                                   (``python docs/fetch_inventories.py`` downloads them), so
                                   the build needs no network.
-``NEURODAM_DOCS_NOTEBOOKS``       ``off`` (default: render the notebooks as stored,
-                                  without executing them; ``make test`` executes them),
+``NEURODAM_DOCS_NOTEBOOKS``       ``off`` (render the notebooks as stored, without
+                                  executing them: the default of a bare sphinx-build),
                                   ``cache`` (execute a notebook when its code cells
-                                  changed, else reuse the last execution) or ``force``.
+                                  changed, else reuse the last execution; what
+                                  ``make docs`` sets) or ``force``.
 ``NEURODAM_DOCS_MODELS``          ``run`` (default: a short run of every model for its
                                   figure) or ``off`` (pages without figures).
 """
