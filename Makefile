@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.neurodam-installed
 
-.PHONY: demo test test-slow lint bench docs docs-clean clean
+.PHONY: demo test test-slow lint bench docs docs-clean validation clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ docs: export NEURODAM_DOCS_NOTEBOOKS ?= cache
 docs: $(DOCS_STAMP)
 	$(BIN)/python -m sphinx -W --keep-going -b html $(SPHINXOPTS) docs docs/_build/html
 	@echo "open docs/_build/html/index.html"
+
+## validation: measure a handful of known answers (seconds each) for the docs' validation page
+validation: $(STAMP)
+	$(BIN)/python docs/validation/measure.py --quick
 
 docs-clean:
 	rm -rf docs/_build docs/api docs/models/_generated docs/gallery/_generated \

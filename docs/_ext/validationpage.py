@@ -11,7 +11,11 @@ included by ``validation/index.md``:
 * ``test_modules.md``: every ``tests/test_*.py`` with its module docstring and its tests
   (name, first docstring line, markers such as ``slow`` and ``standalone``, and the number
   of parameter sets), read with :mod:`ast`; nothing is imported or run. New test files
-  appear without editing the docs.
+  appear without editing the docs;
+* ``measured.md``: the "Measured in this build" table, from ``validation/_generated/
+  measured.json`` written by ``make validation`` (``validation/measure.py``): each check's
+  predicted and measured numbers, the tolerance, whether it passed, and its figure. Without
+  that file the page says how to produce it; the build never runs the measurements.
 
 The tests themselves run in ``make test`` (default suite) and ``make test-slow`` (the long
 validations); the docs build never runs them.
@@ -169,6 +173,85 @@ def test_modules_page(tests_dir: Path) -> str:
     return "\n".join(head + lines)
 
 
+def _num(value: object, digits: int = 4) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return _cell(value)
+    return f"{value:.{digits}g}"
+
+
+MEASURE_HINT = """No measurements in this build. Run
+
+```bash
+make validation    # docs/validation/measure.py --quick: about 20 s on two cores
+make docs
+```
+
+to fill this section: it reruns a handful of the checks above through the public API, at the
+settings of their tests, and records the numbers measured with a figure for each.
+"""
+
+
+def measured_page(measured: Path) -> tuple[str, list[str]]:
+    """The "Measured in this build" table from ``measured.json``; the Markdown and warnings.
+
+    Without the file the text says how to produce it. Figures are shown only when their file
+    exists next to ``measured.json`` (paths relative to ``validation/index.md``).
+    """
+    import json
+
+    if not measured.is_file():
+        return MEASURE_HINT, []
+    try:
+        doc = json.loads(measured.read_text())
+        checks = list(doc["checks"])
+    except (ValueError, KeyError, TypeError) as err:
+        return MEASURE_HINT, [f"{measured.name} is not readable ({err}); rerun make validation"]
+    n_pass = sum(bool(c.get("passed")) for c in checks)
+    mode = "`--quick` settings" if doc.get("quick") else "full settings"
+    lines = [
+        f"{n_pass} of {len(checks)} checks passed; measured {doc.get('created', '')} with "
+        f"{mode} by `docs/validation/measure.py` (`make validation`). Each check reruns the "
+        "test named in its caption with that test's settings and tolerance; a check passes "
+        "when every measured value lies within the tolerance of the predicted one.",
+        "",
+        "| check | quantity | predicted | measured | tolerance | pass | time (s) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    figures: list[str] = []
+    for c in checks:
+        predicted = c.get("predicted") or {}
+        measured_v = c.get("measured") or {}
+        tolerance = c.get("tolerance") or {}
+        for i, key in enumerate(predicted):
+            first = i == 0
+            m, p = measured_v.get(key), predicted[key]
+            ok = isinstance(m, int | float) and abs(m - p) <= tolerance.get(key, 0)
+            row = [
+                _cell(c.get("check", c.get("id", ""))) if first else "",
+                _cell(key),
+                _num(p, 5),
+                _num(m, 5),
+                _num(tolerance.get(key, ""), 2),
+                ("yes" if ok else "**NO**"),
+                _num(c.get("seconds", ""), 2) if first else "",
+            ]
+            lines.append("| " + " | ".join(row) + " |")
+        figure = c.get("figure")
+        if figure and (measured.parent / figure).is_file():
+            caption = _cell(c.get("check", ""))
+            test = c.get("test", "")
+            notes = f" {_cell(c['notes'])}." if c.get("notes") else ""
+            figures += [
+                f":::{{figure}} _generated/{figure}",
+                ":width: 440px",
+                "",
+                f"{caption} (`{test}`).{notes}",
+                ":::",
+                "",
+            ]
+    return "\n".join(lines + [""] + figures), []
+
+
 def write_validation(app) -> None:
     import yaml
 
@@ -181,7 +264,14 @@ def write_validation(app) -> None:
     answers, warnings = known_answers_page(entries, tests_dir)
     for warning in warnings:
         log.warning(f"[validationpage] {warning}")
-    pages = {"known_answers.md": answers, "test_modules.md": test_modules_page(tests_dir)}
+    measured, more = measured_page(out / "measured.json")
+    for warning in more:
+        log.warning(f"[validationpage] {warning}")
+    pages = {
+        "known_answers.md": answers,
+        "test_modules.md": test_modules_page(tests_dir),
+        "measured.md": measured,
+    }
     for name, text in pages.items():
         target = out / name
         if not target.exists() or target.read_text() != text:
