@@ -75,7 +75,7 @@ def _child(write_fd: int, fn: Callable[..., Any], args: tuple, kwargs: dict) -> 
         os._exit(code)
 
 
-def _receive(read_fd: int, pid: int, deadline: float) -> bytes | None:
+def _receive(read_fd: int, deadline: float) -> bytes | None:
     """Everything the child writes, or None when ``deadline`` passes first."""
     chunks = []
     with os.fdopen(read_fd, "rb", buffering=0) as inp:
@@ -122,7 +122,7 @@ def isolated(fn: Callable[..., T], *args: Any, path: Path, kind: str, **kwargs: 
         _child(write_fd, fn, args, kwargs)
     os.close(write_fd)
     limit = _timeout(path)
-    data = _receive(read_fd, pid, time.monotonic() + limit)
+    data = _receive(read_fd, time.monotonic() + limit)
     if data is None:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
@@ -133,7 +133,11 @@ def isolated(fn: Callable[..., T], *args: Any, path: Path, kind: str, **kwargs: 
         raise invalid(path, kind, f"libhdf5 crashed ({name}) while reading it")
     if not data:
         raise invalid(path, kind, f"the reading process ended with status {status} and no result")
-    (outcome, value), notes = pickle.loads(data)
+    try:
+        (outcome, value), notes = pickle.loads(data)
+    except Exception as exc:  # a result or exception that does not unpickle in the parent
+        why = f"its reading process sent back {type(exc).__name__}: {exc}"
+        raise invalid(path, kind, why) from exc
     for message, category in notes:
         warnings.warn(message, category, stacklevel=3)
     if outcome == "error":
