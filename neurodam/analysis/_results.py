@@ -112,3 +112,13 @@ class ResultDict:
     @classmethod
     def _field_from_json(cls, name: str, v: Any) -> Any:
         return v
+
+
+def as_float(x: Any) -> float:
+    """A float read back from a JSON-safe value (``"nan"``/``"inf"`` strings included)."""
+    return float("nan") if x is None else float(x)
+
+
+def fmt_value(x: float, spec: str = ".3f") -> str:
+    """``x`` formatted with ``spec``, or ``"n/a"`` when it is None or not finite."""
+    return "n/a" if x is None or not math.isfinite(x) else format(x, spec)
