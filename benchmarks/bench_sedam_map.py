@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -79,6 +80,7 @@ def map_slice(backend: str, ks: tuple[int, ...], n_noise: int, steps: int, worke
         f"backend={backend}",
     ]
     spec = sweep.make_spec(base, sets, seeds=1, validate=sedam.validate, model=sedam.MODEL)
+    cpu0 = _children_cpu()
     with tempfile.TemporaryDirectory(prefix="bench_sedam_map_") as out:
         summary = sweep.run_sweep(
             spec,
@@ -92,7 +94,15 @@ def map_slice(backend: str, ks: tuple[int, ...], n_noise: int, steps: int, worke
             progress=False,
         )
         df = sweep.load(out)
+    df.attrs["worker_cpu_s"] = _children_cpu() - cpu0
     return df, summary
+
+
+def _children_cpu() -> float:
+    """CPU seconds of the finished child processes (the sweep's workers, their compilers
+    and standalone binaries)."""
+    ch = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ch.ru_utime + ch.ru_stime
 
 
 def per_k(df) -> list[dict]:
@@ -147,7 +157,13 @@ def report_slice(backend: str, df, summary, steps: int, n_noise: int, workers: i
     print(f"  analyse/simulate per point (simulate as stored): median {ratio['50%']:.3f}, "
           f"min {ratio['min']:.3f}, max {ratio['max']:.3f}; overall {ana / sim:.3f}; "
           f"without the builds {ana / max(sim - comp, 1e-9):.3f}")  # fmt: skip
+    busy = sim + ana + st + summary.store_s
+    share = df.attrs.get("worker_cpu_s", float("nan")) / busy
+    print(f"  worker CPU {df.attrs.get('worker_cpu_s', float('nan')):.1f} s over {busy:.1f} s "
+          f"of timed work: CPU share {share:.2f} (1 = a free core per worker; below 1: the "
+          f"machine's load; the CPU includes worker start-up)")  # fmt: skip
     for r in rows:
+        r["share"] = share
         r["store"] += summary.store_s / max(len(done), 1)  # the JSON writes and fsync
     return rows
 
@@ -178,6 +194,11 @@ def extrapolate(backend: str, slices: dict[int, list]) -> float:
     print(f"  wall ~ {wall / 60:.1f} min = {wall / TARGET_S:.2f} x the {TARGET_S / 60:.0f}-min "
           f"target ({'within' if wall <= TARGET_S else 'over'}); "
           f"{n_full / wall:.3f} points/s; analyse/simulate {t_ana / t_sim:.2f}")  # fmt: skip
+    share = min(1.0, sum(r["share"] for r in r2) / len(r2))
+    print(
+        f"  on free cores (times x the CPU share {share:.2f} of the {s2}-step slice): "
+        f"wall ~ {wall * share / 60:.1f} min = {wall * share / TARGET_S:.2f} x the target"
+    )
     return wall
 
 
@@ -218,19 +239,27 @@ def standalone_reuse(n_points: int, steps: int) -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true",
-                    help="2000 steps, 3 p values, 2 reuse points of 5000 steps")  # fmt: skip
+                    help="1000,4000 steps, 3 p values, 2 reuse points of 5000 steps")  # fmt: skip
     ap.add_argument("--backends", default="reference",
                     help="comma-separated: reference, cpp_standalone")  # fmt: skip
-    ap.add_argument("--steps", default="5000,20000",
-                    help="the two step counts of the slice (for the a + b*steps fit)")  # fmt: skip
-    ap.add_argument("--n-noise", type=int, default=6, help="p values per K in the slice")
+    ap.add_argument("--steps", default=None,
+                    help="the two step counts of the slice, for the a + b*steps fit "
+                         "(default 5000,20000; --quick 1000,4000)")  # fmt: skip
+    ap.add_argument(
+        "--n-noise",
+        type=int,
+        default=None,
+        help="(default 6, --quick 3) p values per K in the slice",
+    )
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--reuse-points", type=int, default=None,
                     help="points of the reuse test (default 4, --quick 2; 0 skips it)")  # fmt: skip
     ap.add_argument("--reuse-steps", type=int, default=None, help="default 20000 (quick 5000)")
     args = ap.parse_args(argv)
-    if args.quick:
-        args.steps, args.n_noise = "1000,4000", 3
+    if args.steps is None:
+        args.steps = "1000,4000" if args.quick else "5000,20000"
+    if args.n_noise is None:
+        args.n_noise = 3 if args.quick else 6
     if args.reuse_points is None:
         args.reuse_points = 2 if args.quick else 4
     if args.reuse_steps is None:
