@@ -150,15 +150,12 @@ class _Tails:
         g -= self.firstf[cols] * inv_n
         return np.abs(g, out=g)
 
-    def ks_refined(self, ci, alphas, m: int, best: float) -> np.ndarray:
-        """KS distances of candidates ``ci`` (in the order given), exact or ``inf`` if ruled out.
+    def _grid_blocks(self, ci: np.ndarray, alphas: np.ndarray, m: int):
+        """Blocks of candidates with their ``m + 1`` rank-spaced grid points.
 
-        On a grid of ``m`` blocks the maximum deviation lies in a block whose upper bound
-        reaches the grid's largest value, so only those blocks are evaluated point by point;
-        a candidate whose grid value exceeds ``best`` (lowered as distances come in) is
-        ruled out.
+        Yields ``(s, cr, al, j, model, emp)``: the block's first index in ``ci``, its
+        candidates, exponents (column), grid points, and the model and empirical CDFs there.
         """
-        ks = np.full(ci.size, np.inf)
         k = np.arange(m + 1, dtype=np.float64)
         rows = max(1, _BLOCK // (m + 1))
         for s in range(0, ci.size, rows):
@@ -173,6 +170,18 @@ class _Tails:
             emp = self.firstf[j]
             emp -= fc
             emp /= nc
+            yield s, cr, al, j, model, emp
+
+    def ks_refined(self, ci, alphas, m: int, best: float) -> np.ndarray:
+        """KS distances of candidates ``ci`` (in the order given), exact or ``inf`` if ruled out.
+
+        On a grid of ``m`` blocks the maximum deviation lies in a block whose upper bound
+        reaches the grid's largest value, so only those blocks are evaluated point by point;
+        a candidate whose grid value exceeds ``best`` (lowered as distances come in) is
+        ruled out.
+        """
+        ks = np.full(ci.size, np.inf)
+        for s, cr, al, j, model, emp in self._grid_blocks(ci, alphas, m):
             lower = np.abs(model - emp).max(axis=1)
             block = np.maximum(model[:, 1:] - emp[:, :-1], emp[:, 1:] - model[:, :-1])
             for r in range(cr.size):
@@ -193,20 +202,7 @@ class _Tails:
         """Lower and upper bounds of the KS distance from ``m + 1`` rank-spaced grid points."""
         lower = np.empty(ci.size)
         upper = np.empty(ci.size)
-        k = np.arange(m + 1, dtype=np.float64)
-        rows = max(1, _BLOCK // (m + 1))
-        for s in range(0, ci.size, rows):
-            cr = ci[s : s + rows]
-            al = alphas[s : s + rows, None]
-            nc = self.n_tail[cr].astype(np.float64)[:, None]
-            fc = self.firstf[cr][:, None]
-            ranks = (fc + np.floor(k[None, :] * nc / m)).astype(np.intp)
-            ranks[:, -1] = self.n - 1
-            j = self.of_rank[ranks]
-            model = self.model(al, j, cr)
-            emp = self.firstf[j]
-            emp -= fc
-            emp /= nc
+        for s, cr, _al, _j, model, emp in self._grid_blocks(ci, alphas, m):
             e = model - emp
             np.abs(e, out=e)
             lo = e.max(axis=1)
@@ -214,8 +210,8 @@ class _Tails:
             up = e[:, 1:].max(axis=1)
             np.subtract(emp[:, 1:], model[:, :-1], out=e[:, 1:])
             np.maximum(up, e[:, 1:].max(axis=1), out=up)
-            lower[s : s + rows] = lo
-            upper[s : s + rows] = np.maximum(lo, up)
+            lower[s : s + cr.size] = lo
+            upper[s : s + cr.size] = np.maximum(lo, up)
         return lower, upper
 
 
