@@ -41,7 +41,32 @@ __all__ = ["RERUN_FIELDS", "MemorySession", "ReplicaSession"]
 RERUN_FIELDS = ("noise", "temperature", "F", "init", "seed")
 
 
-class MemorySession:
+class _CompiledOnce:
+    """What both sessions share: one :class:`neurodam.engine.Session` opened on entry for a
+    Brian2 backend (none for the reference engine) and closed on exit."""
+
+    _engine_kwargs: dict
+    _session: engine.Session | None
+
+    @property
+    def network(self) -> Any:
+        """The built Brian2 network (a :class:`~neurodam.memory.brian.MemoryNetwork` or
+        :class:`~neurodam.memory.network.ReplicaNetwork`; None before the first run)."""
+        return None if self._session is None else self._session.built
+
+    def __enter__(self):
+        if self.backend != "reference":
+            self._session = engine.Session(self.backend, **self._engine_kwargs)
+            self._session.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            session.__exit__(*exc)
+
+
+class MemorySession(_CompiledOnce):
     """An associative memory built once on a backend and run many times.
 
     Parameters
@@ -93,22 +118,6 @@ class MemorySession:
     def backend(self) -> str:
         """The backend of this session's runs (``params.backend``)."""
         return self.params.backend
-
-    @property
-    def network(self) -> Any:
-        """The :class:`~neurodam.memory.brian.MemoryNetwork` (None before the first run)."""
-        return None if self._session is None else self._session.built
-
-    def __enter__(self) -> MemorySession:
-        if self.backend != "reference":
-            self._session = engine.Session(self.backend, **self._engine_kwargs)
-            self._session.__enter__()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        session, self._session = self._session, None
-        if session is not None:
-            session.__exit__(*exc)
 
     def run(self, *, progress: bool = False, **changes: Any) -> MemoryRun:
         """Run with the session's parameters, changed by ``changes`` (:data:`RERUN_FIELDS`).
@@ -190,7 +199,7 @@ class MemorySession:
             )
 
 
-class ReplicaSession:
+class ReplicaSession(_CompiledOnce):
     """R replicas of an associative memory built once as one Brian2 network and run many
     times (:mod:`neurodam.memory.replicas`).
 
@@ -260,22 +269,6 @@ class ReplicaSession:
     def backend(self) -> str:
         """The backend shared by the replicas of this session (``params[0].backend``)."""
         return self.params[0].backend
-
-    @property
-    def network(self) -> Any:
-        """The :class:`~neurodam.memory.network.ReplicaNetwork` (None before the first run)."""
-        return None if self._session is None else self._session.built
-
-    def __enter__(self) -> ReplicaSession:
-        if self.backend != "reference":
-            self._session = engine.Session(self.backend, **self._engine_kwargs)
-            self._session.__enter__()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        session, self._session = self._session, None
-        if session is not None:
-            session.__exit__(*exc)
 
     def run(
         self,
