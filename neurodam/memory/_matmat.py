@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from neurodam.memory._matvec import _function
+from neurodam.memory._matvec import _function, schedule
 
 __all__ = ["attach"]
 
@@ -365,18 +365,5 @@ def attach(feature: Any, memory: Any, kernel: Any, name: str, replicas: int) -> 
             {k_e: E.ravel(), k_d: dbuf, k_sd: sdbuf},
             cpp_namespace={m_d: cpp_ns[m_d], m_sd: cpp_ns[m_sd], **sf_ns},
         )  # fmt: skip
-    feature.namespace.update(ns)
-    memory.namespace.update(ns)
-    args = ", ".join(list(kernel.odd_names) + (list(kernel.even_names) if self_sum else []))
-    memory.run_regularly(
-        f"mv = {name}_put_c(i, {args})", when="start", order=15, name=f"{name}_put_c"
-    )
-    g_code = f"g = {name}_field(i)"
-    if self_sum:
-        g_code += f"\nsd = {name}_selffield(i)"
-    feature.run_regularly(g_code, when="start", order=20, name=f"{name}_fields")
-    feature.run_regularly(
-        f"mv = {name}_put_s(i, sigma)", when="start", order=35, name=f"{name}_put_s"
-    )
-    memory.run_regularly(f"a = {name}_overlap(i)", when="start", order=40, name=f"{name}_overlaps")
+    schedule(feature, memory, kernel, name, ns, self_sum)
     return []

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["attach"]
+__all__ = ["attach", "schedule"]
 
 
 def _cpp_dot(fname: str, mat: str, buf: str, length: int, ctype: str = "float") -> str:
@@ -251,6 +251,17 @@ def attach(feature: Any, memory: Any, kernel: Any, name: str) -> list:
             {k_et: ET.ravel(), k_d: dbuf},
             cpp_namespace={k_et + "c": et_cpp, k_d: dbuf},
         )
+    schedule(feature, memory, kernel, name, ns, self_sum)
+    return []
+
+
+def schedule(feature: Any, memory: Any, kernel: Any, name: str, ns: dict, self_sum: bool) -> None:
+    """Register the matrix-form functions ``ns`` and call them at the step's orders.
+
+    Order 15: ``put_c`` hands the kernel's per-memory values to the function; 20: the
+    fields (and, without an all-ones even part, the self-field); 35: ``put_s`` hands over
+    the new state; 40: the overlaps. Shared by the single network and the replica batch.
+    """
     feature.namespace.update(ns)
     memory.namespace.update(ns)
     args = ", ".join(list(kernel.odd_names) + (list(kernel.even_names) if self_sum else []))
@@ -265,4 +276,3 @@ def attach(feature: Any, memory: Any, kernel: Any, name: str) -> list:
         f"mv = {name}_put_s(i, sigma)", when="start", order=35, name=f"{name}_put_s"
     )
     memory.run_regularly(f"a = {name}_overlap(i)", when="start", order=40, name=f"{name}_overlaps")
-    return []
