@@ -34,8 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from neurodam.io._errors import invalid, reading
-from neurodam.io._hdf5 import check_global_heaps
-from neurodam.io._isolate import isolated
+from neurodam.io._isolate import guarded_hdf5
 from neurodam.io.arrays import read_csv, read_npz, write_csv, write_npz
 from neurodam.io.brian import from_brian
 from neurodam.io.events import read_events, write_events
@@ -86,8 +85,7 @@ def _read_hdf5(path: Path, **kw) -> SpikeTrains:
     with reading(path, kind):
         if not h5py.is_hdf5(path):
             raise invalid(path, kind, "no HDF5 signature")
-        check_global_heaps(path, kind)  # before libhdf5 touches a string
-    names, nwb = isolated(_hdf5_roots, path, kind, path=path, kind=kind)
+    names, nwb = guarded_hdf5(_hdf5_roots, path, kind, path=path, kind=kind)
     if "spikes" in names and "sCount" in names:
         return read_retinal(path, **kw)
     if nwb or ("general" in names and "acquisition" in names):

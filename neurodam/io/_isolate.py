@@ -29,9 +29,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from neurodam.io._errors import invalid
+from neurodam.io._errors import invalid, reading
+from neurodam.io._hdf5 import check_global_heaps
 
-__all__ = ["isolated"]
+__all__ = ["guarded_hdf5", "isolated"]
 
 T = TypeVar("T")
 
@@ -143,3 +144,14 @@ def isolated(fn: Callable[..., T], *args: Any, path: Path, kind: str, **kwargs: 
     if outcome == "error":
         raise value
     return value
+
+
+def guarded_hdf5(fn: Callable[..., T], *args: Any, path: Path, kind: str, **kwargs: Any) -> T:
+    """An HDF5 read with both guards: the global-heap check, then :func:`isolated`.
+
+    The check refuses, with a clear message and without a child, the damaged heaps on which
+    libhdf5 is known to loop forever; anything else libhdf5 does wrong ends in the child.
+    """
+    with reading(path, kind):
+        check_global_heaps(path, kind)  # before libhdf5 touches a string
+    return isolated(fn, *args, path=path, kind=kind, **kwargs)

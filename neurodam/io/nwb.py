@@ -22,8 +22,7 @@ import numpy as np
 
 from neurodam.io._atomic import atomic_path
 from neurodam.io._errors import invalid, reading
-from neurodam.io._hdf5 import check_global_heaps
-from neurodam.io._isolate import isolated
+from neurodam.io._isolate import guarded_hdf5
 from neurodam.io._meta import meta_from_json, meta_to_json
 from neurodam.spikes import SpikeTrains
 
@@ -46,8 +45,7 @@ def is_nwb(path: str | os.PathLike) -> bool:
     """True when ``path`` is an HDF5 file with the NWB root attributes (False if unreadable)."""
     path = Path(path)
     try:
-        check_global_heaps(path, _KIND)
-        return isolated(_nwb_root, path, path=path, kind=_KIND)
+        return guarded_hdf5(_nwb_root, path, path=path, kind=_KIND)
     except Exception:  # h5py raises OSError, KeyError, RuntimeError... for a damaged file
         return False
 
@@ -189,9 +187,7 @@ def read_nwb(path: str | os.PathLike) -> SpikeTrains:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"path: no such file: {path}")
-    with reading(path, _KIND):
-        check_global_heaps(path, _KIND)  # before libhdf5 touches a string
-    return isolated(_read_units_guarded, pynwb, path, path=path, kind=_KIND)
+    return guarded_hdf5(_read_units_guarded, pynwb, path, path=path, kind=_KIND)
 
 
 def _read_units_guarded(pynwb, path: Path) -> SpikeTrains:

@@ -21,8 +21,7 @@ from typing import Any
 import numpy as np
 
 from neurodam.io._errors import invalid, reading
-from neurodam.io._hdf5 import check_global_heaps
-from neurodam.io._isolate import isolated
+from neurodam.io._isolate import guarded_hdf5
 from neurodam.spikes import SpikeTrains
 
 __all__ = ["is_retinal", "read_retinal"]
@@ -52,8 +51,7 @@ def is_retinal(path: str | os.PathLike) -> bool:
     """True when ``path`` is HDF5 with ``spikes`` and ``sCount`` datasets (False if unreadable)."""
     path = Path(path)
     try:
-        check_global_heaps(path, _KIND)
-        return isolated(_has_datasets, path, path=path, kind=_KIND)
+        return guarded_hdf5(_has_datasets, path, path=path, kind=_KIND)
     except Exception:  # h5py raises OSError, KeyError, RuntimeError... for a damaged file
         return False
 
@@ -172,9 +170,7 @@ def read_retinal(path: str | os.PathLike) -> SpikeTrains:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"path: no such file: {path}")
-    with reading(path, _KIND):
-        check_global_heaps(path, _KIND)  # before libhdf5 touches a string
-    return isolated(_read_retinal, path, path=path, kind=_KIND)  # a libhdf5 crash: ValueError
+    return guarded_hdf5(_read_retinal, path, path=path, kind=_KIND)  # a libhdf5 crash: ValueError
 
 
 def _read_retinal(path: Path) -> SpikeTrains:
