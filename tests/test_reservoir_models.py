@@ -122,6 +122,21 @@ def test_liquid_layout_and_synapse_draws():
     assert np.all(m.arrays["v0"] >= 13.5) and np.all(m.arrays["v0"] <= 15)
 
 
+def test_liquid_delay_spread_draws_one_uniform_delay_per_synapse_last():
+    """delay_spread adds per-synapse delays U(delay, delay + spread) after every other draw."""
+    paper = lif_liquid(seed=3)
+    spread = lif_liquid(seed=3, delay_spread=0.1)
+    assert not any(k.endswith("_delay") for k in paper.arrays)
+    for k, v in paper.arrays.items():  # the rest of the seed's liquid is unchanged
+        assert np.array_equal(spread.arrays[k], v)
+    for t, _, _ in CONNECTION_TYPES:
+        d, lo = spread.arrays[f"{t}_delay"], paper.params[f"delay_{t}"]
+        assert d.shape == paper.arrays[f"{t}_i"].shape
+        assert d.min() >= lo and d.max() <= lo + 0.1
+        # uniform: mean lo + 0.05, SD 0.1 / sqrt(12); within 4 standard errors
+        assert abs(d.mean() - (lo + 0.05)) < 4 * 0.1 / np.sqrt(12 * d.size)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "exc", "name"),
     [
@@ -133,6 +148,7 @@ def test_liquid_layout_and_synapse_draws():
         ({"U_EE": 1.5}, ValueError, "U_EE"),
         ({"v_reset": 20.0}, ValueError, "v_reset"),
         ({"C": 0.3}, ValueError, "C"),
+        ({"delay_spread": -0.01}, ValueError, "delay_spread"),
     ],
 )
 def test_liquid_bad_input_names_the_argument(kwargs, exc, name):
@@ -234,6 +250,23 @@ def test_liquid_runtime_and_cpp_standalone_give_the_same_spikes():
     sa = simulate(m, 0.2, inputs=inp, seed=1, backend="cpp_standalone")
     assert len(rt.spikes) > 20
     assert sa.spikes == rt.spikes
+
+
+@pytest.mark.standalone
+def test_liquid_with_delay_spread_same_spikes_on_both_backends_and_reruns():
+    m = lif_liquid((5, 3, 3), seed=3, delay_spread=0.02)
+    same_delays = lif_liquid((5, 3, 3), seed=3, delay_spread=0.02, v_init_high=14.5)
+    inp = current_injection(np.random.default_rng(0).uniform(0, 20, 30), 0.01, seed=1)
+    rt = simulate(m, 0.3, inputs=inp, seed=1)
+    with ReservoirSession(m, 0.3, inp, backend="cpp_standalone") as s:
+        sa = s.run(seed=1)
+        swapped = s.rerun(network=same_delays, seed=1)
+        with pytest.raises(ValueError, match="^network: .*delays"):
+            s.rerun(network=lif_liquid((5, 3, 3), seed=3, delay_spread=0.04), seed=1)
+    assert len(rt.spikes) > 100 and swapped.timing["compile"] == 0
+    assert sa.spikes == rt.spikes
+    assert swapped.spikes == simulate(same_delays, 0.3, inputs=inp, seed=1).spikes
+    assert swapped.spikes != rt.spikes
 
 
 @pytest.mark.standalone

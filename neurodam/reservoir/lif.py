@@ -30,8 +30,11 @@ values (A in nA, D and F in s): EE U=0.5 D=1.1 F=0.05 A=30; EI U=0.05 D=0.125 F=
 IE U=0.25 D=0.7 F=0.02 A=-19; II U=0.32 D=0.144 F=0.06 A=-19. A is drawn from a Gamma
 distribution (coefficient of variation ``A_cv`` = 1), U, D, F from Gaussians with SD 50 % of
 the mean (draws outside the valid range replaced by uniform draws in (0, 2 mean), U at most
-1). Transmission delays: 1.5 ms (EE), 0.8 ms (others). Input synapses have A = 18 nA onto
-excitatory and 9 nA onto inhibitory neurons (the encoders' default weights).
+1). Transmission delays: 1.5 ms (EE), 0.8 ms (others); ``delay_spread > 0`` (not in the
+paper) draws each synapse's delay uniformly from ``[delay, delay + delay_spread]``, which
+lengthens the liquid's memory (a spread of 100 ms about doubles its memory capacity at
+10 ms per sample, ``benchmarks/bench_reservoir_tasks.py``). Input synapses have A = 18 nA
+onto excitatory and 9 nA onto inhibitory neurons (the encoders' default weights).
 
 Every draw comes from the model's numpy Generator (positions, connections, A, U, D, F,
 initial v), so a seed gives the same liquid on every backend.
@@ -140,6 +143,7 @@ PARAMETERS: dict[str, Any] = {
     "delay_EI": 0.0008,
     "delay_IE": 0.0008,
     "delay_II": 0.0008,
+    "delay_spread": 0.0,
     "w_in_exc": 18.0,
     "w_in_inh": 9.0,
     "coupling": 1.0,
@@ -166,7 +170,7 @@ def _check_params(p: dict[str, Any]) -> None:
             check_seconds(p[key], key, "a time constant")
     for key in ("R_in", "lam"):
         check_number(p[key], key, min=0.0, min_open=True)
-    for key in ("A_cv", "UDF_cv", "coupling", "w_in_exc", "w_in_inh"):
+    for key in ("A_cv", "UDF_cv", "coupling", "w_in_exc", "w_in_inh", "delay_spread"):
         check_number(p[key], key, min=0.0)
     check_probability(p["frac_inh"], "frac_inh")
     for t, _, _ in CONNECTION_TYPES:
@@ -226,7 +230,9 @@ def lif_liquid(shape: Any = (15, 3, 3), seed: Any = None, **overrides: Any) -> R
         Any key of :data:`PARAMETERS` (times in s, voltages in mV, currents in nA, R_in in
         MOhm): the neuron constants, ``frac_inh``, ``lam``, ``C_<type>``, the means
         ``A_<type>``, ``U_<type>``, ``D_<type>``, ``F_<type>`` and their spreads ``A_cv``,
-        ``UDF_cv``, ``delay_<type>``, the input weights ``w_in_exc``/``w_in_inh``,
+        ``UDF_cv``, ``delay_<type>``, ``delay_spread`` (seconds; > 0 draws each synapse's
+        delay uniformly from ``[delay_<type>, delay_<type> + delay_spread]``, an extension
+        of the paper's fixed delays), the input weights ``w_in_exc``/``w_in_inh``,
         ``coupling`` (a ``(shared, constant)`` factor on every recurrent A, changed by a
         rerun without recompiling) and ``dt``.
 
@@ -235,7 +241,7 @@ def lif_liquid(shape: Any = (15, 3, 3), seed: Any = None, **overrides: Any) -> R
     Reservoir
         ``arrays`` holds ``positions`` (N x 3, excitatory first), ``v0`` and, per type
         ``t`` in EE, EI, IE, II: ``t_i``, ``t_j`` (pre, post neuron ids), ``t_A``,
-        ``t_U``, ``t_D``, ``t_F``.
+        ``t_U``, ``t_D``, ``t_F`` and, when ``delay_spread > 0``, ``t_delay`` (seconds).
 
     Examples
     --------
@@ -276,6 +282,10 @@ def lif_liquid(shape: Any = (15, 3, 3), seed: Any = None, **overrides: Any) -> R
         arrays[f"{t}_F"] = _positive_draw(rng, p[f"F_{t}"], p["UDF_cv"], m)
     arrays["v0"] = rng.uniform(p["v_init_low"], p["v_init_high"], n)
     arrays["t_ref"] = np.r_[np.full(n_exc, p["t_ref_exc"]), np.full(n_inh, p["t_ref_inh"])]
+    if p["delay_spread"] > 0:  # drawn last: the rest of a seed's liquid does not change
+        for t, _, _ in CONNECTION_TYPES:
+            lo = p[f"delay_{t}"]
+            arrays[f"{t}_delay"] = rng.uniform(lo, lo + p["delay_spread"], arrays[f"{t}_i"].size)
     return Reservoir(
         kind="lif_liquid",
         n_exc=n_exc,
@@ -324,17 +334,20 @@ def _build(model: Reservoir, prefix: str) -> ReservoirNetwork:
     for t, pre, _ in CONNECTION_TYPES:
         if arr[f"{t}_i"].size == 0:
             continue
+        spread = f"{t}_delay" in arr  # one delay per synapse, else one per type
         syn = b2.Synapses(
             neurons,
             neurons,
             SYNAPSE,
             on_pre=ON_PRE.format(current="I_e" if pre == "E" else "I_i"),
-            delay=p[f"delay_{t}"] * b2.second,
             dt=dt,
             name=f"{prefix}liquid_{t.lower()}",
             namespace={},
+            **({} if spread else {"delay": p[f"delay_{t}"] * b2.second}),
         )
         syn.connect(i=arr[f"{t}_i"], j=arr[f"{t}_j"])
+        if spread:
+            syn.delay = arr[f"{t}_delay"] * b2.second
         syn.A = arr[f"{t}_A"] * nA
         syn.U = arr[f"{t}_U"]
         syn.tau_rec = arr[f"{t}_D"] * b2.second
@@ -372,20 +385,21 @@ def _build(model: Reservoir, prefix: str) -> ReservoirNetwork:
 def network_run_args(built: ReservoirNetwork, other: Reservoir) -> dict:
     """``run_args`` that give the compiled liquid ``built`` the synapses and v0 of ``other``.
 
-    The connections are stored in the program, so ``other`` must have the same ones (for
-    example the same liquid with new A, U, D, F drawn through overrides of the same seed);
-    a liquid with other connections needs a new build.
+    The connections (and per-synapse delays, ``delay_spread > 0``) are stored in the
+    program, so ``other`` must have the same ones (for example the same liquid with new A,
+    U, D, F drawn through overrides of the same seed); other ones need a new build.
     """
     model = built.model
     same = other.kind == model.kind and other.n_neurons == model.n_neurons
     for t, _, _ in CONNECTION_TYPES:
         same = same and all(
-            np.array_equal(other.arrays[f"{t}_{k}"], model.arrays[f"{t}_{k}"]) for k in "ij"
+            np.array_equal(other.arrays.get(f"{t}_{k}"), model.arrays.get(f"{t}_{k}"))
+            for k in ("i", "j", "delay")
         )
     if not same:
         raise ValueError(
-            "network: a liquid with other neurons or connections needs a new build; "
-            "expected the same connections as the compiled one"
+            "network: a liquid with other neurons, connections or per-synapse delays needs a "
+            "new build; expected the same connections (and delays) as the compiled one"
         )
     import brian2 as b2
 
