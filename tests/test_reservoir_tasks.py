@@ -63,6 +63,16 @@ def test_template_classification_accuracy_falls_with_jitter():
     assert r.chance == 0.5 and len(r.readouts) == 2
 
 
+def test_several_state_time_constants_are_read_side_by_side():
+    m = _small_izhikevich()
+    u = np.random.default_rng(2).uniform(0.0, 0.5, 40)
+    one, rate = tasks.reservoir_states(m, u, 0.01, tau=0.03, seed=4)
+    two, rate2 = tasks.reservoir_states(m, u, 0.01, tau=(0.01, 0.03), seed=4)
+    assert two.shape == (40, 2 * m.n_neurons) and rate2 == rate
+    np.testing.assert_array_equal(two[:, m.n_neurons :], one)
+    assert not np.allclose(two[:, : m.n_neurons], one)
+
+
 # ------------------------------------------------------------------ bad input
 def test_tasks_bad_input_names_the_argument():
     m = _small_izhikevich()
@@ -76,6 +86,9 @@ def test_tasks_bad_input_names_the_argument():
         tasks.reservoir_states(m, np.zeros(10), 0.0105)
     with pytest.raises(ValueError, match="^u"):
         tasks.reservoir_states(m, np.zeros(0), 0.01)
+    for tau in ((), (0.03, -0.01)):
+        with pytest.raises(ValueError, match="^tau"):
+            tasks.reservoir_states(m, np.zeros(10), 0.01, tau=tau)
     with pytest.raises(ValueError, match="^jitters"):
         tasks.template_classification(m, jitters=(-0.01,))
     with pytest.raises(ValueError, match="^n_test"):

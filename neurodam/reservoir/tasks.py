@@ -74,7 +74,7 @@ def reservoir_states(
     encoder: str = "current",
     input_scaling: float | None = None,
     fraction: float = 0.5,
-    tau: float = 0.03,
+    tau: Any = 0.03,
     seed: Any = None,
     backend: str = "runtime",
 ) -> tuple[np.ndarray, float]:
@@ -94,8 +94,10 @@ def reservoir_states(
     input_scaling : float, optional
         Default: 10 (nA for the liquid; the Izhikevich ``I``) for ``"current"``, 100 Hz
         for ``"poisson"``.
-    tau : float
-        Time constant of the liquid state (seconds).
+    tau : float or sequence of float
+        Time constant of the liquid state (seconds); several are read side by side (the
+        states concatenated, ``len(tau) * n_neurons`` features), which lets a linear
+        readout combine short and long filters of the same spikes.
     seed : int, Generator or None
         Seeds the input weights and Brian2.
     backend : str
@@ -113,6 +115,11 @@ def reservoir_states(
     from neurodam.reservoir.state import liquid_state
 
     _check_model(model)
+    taus = np.atleast_1d(np.asarray(tau, dtype=np.float64))
+    if taus.ndim != 1 or taus.size == 0:
+        raise ValueError(f"tau: expected one or more time constants in seconds, got {tau!r}")
+    for t in taus:
+        check_seconds(float(t), "tau", "a time constant")
     u = np.asarray(u, dtype=np.float64)
     if u.ndim not in (1, 2) or u.shape[0] == 0:
         raise ValueError(f"u: expected a non-empty (T,) or (T, channels) series, got {u.shape}")
@@ -140,7 +147,8 @@ def reservoir_states(
     n = u.shape[0]
     run = simulate(model, n * step, inputs=inp, backend=backend, seed=s_run)
     times = (np.arange(1, n + 1) * n_sub - 0.5) * model.dt
-    return liquid_state(run.spikes, times, tau=tau), run.spikes.mean_rate()
+    states = [liquid_state(run.spikes, times, tau=t) for t in taus]
+    return np.hstack(states), run.spikes.mean_rate()
 
 
 # ------------------------------------------------------------------ NARMA-10
@@ -205,7 +213,7 @@ def narma10(
     step: float = 0.02,
     encoder: str = "current",
     input_scaling: float | None = None,
-    tau: float = 0.03,
+    tau: Any = 0.03,
     readout: Any = None,
     backend: str = "runtime",
 ) -> NarmaResult:
@@ -294,7 +302,7 @@ def memory_capacity(
     step: float = 0.02,
     encoder: str = "current",
     input_scaling: float | None = None,
-    tau: float = 0.03,
+    tau: Any = 0.03,
     readout: Any = None,
     backend: str = "runtime",
 ) -> MemoryCapacity:
