@@ -17,6 +17,11 @@ time per biological second and its ratio to the plain standalone script on the s
 threads; standalone programs (neurodam's and the plain script's) report the shortest of
 ``REPEATS`` runs of the compiled program, which tames the noise of a shared machine.
 Usage: python benchmarks/bench_reservoir_izhikevich.py [duration_s] [--quick] [--threads 1]
+
+Measured (10 s, 2 cores, load average 0.5 at start): run time 1 / 2 threads: neurodam
+cpp_standalone 0.69 / 0.59 s, plain script 0.73 / 0.58 s (ratio 0.95 / 1.00), NEST 3.10
+2.25 / 1.32 s, numpy translation 1.52 s, runtime (Cython) 1.56 s; build 11-13 s for both
+standalone programs; a new network of the same size reruns with compile 0.0 s.
 """
 
 from __future__ import annotations
