@@ -86,7 +86,7 @@ def test_tasks_bad_input_names_the_argument():
         tasks.reservoir_states(m, np.zeros(10), 0.0105)
     with pytest.raises(ValueError, match="^u"):
         tasks.reservoir_states(m, np.zeros(0), 0.01)
-    for tau in ((), (0.03, -0.01)):
+    for tau in ((), (0.03, -0.01), "30 ms"):
         with pytest.raises(ValueError, match="^tau"):
             tasks.reservoir_states(m, np.zeros(10), 0.01, tau=tau)
     with pytest.raises(ValueError, match="^jitters"):

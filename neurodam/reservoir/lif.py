@@ -32,7 +32,7 @@ distribution (coefficient of variation ``A_cv`` = 1), U, D, F from Gaussians wit
 the mean (draws outside the valid range replaced by uniform draws in (0, 2 mean), U at most
 1). Transmission delays: 1.5 ms (EE), 0.8 ms (others); ``delay_spread > 0`` (not in the
 paper) draws each synapse's delay uniformly from ``[delay, delay + delay_spread]``, which
-lengthens the liquid's memory (a spread of 100 ms about doubles its memory capacity at
+lengthens the liquid's memory (a spread of 100 ms raised its memory capacity 2-2.7 fold at
 10 ms per sample, ``benchmarks/bench_reservoir_tasks.py``). Input synapses have A = 18 nA
 onto excitatory and 9 nA onto inhibitory neurons (the encoders' default weights).
 

@@ -115,7 +115,10 @@ def reservoir_states(
     from neurodam.reservoir.state import liquid_state
 
     _check_model(model)
-    taus = np.atleast_1d(np.asarray(tau, dtype=np.float64))
+    try:
+        taus = np.atleast_1d(np.asarray(tau, dtype=np.float64))
+    except (TypeError, ValueError):
+        taus = np.empty(0)
     if taus.ndim != 1 or taus.size == 0:
         raise ValueError(f"tau: expected one or more time constants in seconds, got {tau!r}")
     for t in taus:
