@@ -86,7 +86,7 @@ def test_liquid_memory_capacity_positive_and_below_n():
 
 
 def test_spread_delays_lengthen_the_liquid_memory():
-    """Per-synapse delays U(0.8-1.5 ms, +100 ms) (``delay_spread``) give the neurons delayed
+    """Per-synapse delays U(delay, delay + 100 ms) (``delay_spread``) give the neurons delayed
     copies of the input: the memory capacity of the same liquid at least 1.5 times the one
     with the paper's fixed delays, gained at delays beyond the membrane time (3-20 samples).
     Measured (10 ms per sample, 1000 training samples): 1.28 -> 3.45 (seed 1), 1.34 -> 2.61
