@@ -10,18 +10,8 @@ serialises to JSON-safe dicts (``to_dict()``; the classmethod ``from_dict()`` re
 which is what a sweep stores per point; ``summary()`` flattens the headline numbers into one
 level; ``plot()`` draws the figure; ``str(report)`` is the text the command line prints.
 The two pipelines live in :mod:`neurodam.analysis.avalanche_pipeline` and
-:mod:`neurodam.analysis.complexity_pipeline`; this module gathers them.
-
-References
-----------
-Beggs JM, Plenz D (2003) Neuronal avalanches in neocortical circuits. J Neurosci 23:11167.
-Clauset A, Shalizi CR, Newman MEJ (2009) Power-law distributions in empirical data. SIAM
-Review 51:661.
-Sethna JP, Dahmen KA, Myers CR (2001) Crackling noise. Nature 410:242.
-Wilting J, Priesemann V (2018) Inferring collective dynamical states from widely unobserved
-systems. Nat Commun 9:2325.
-Paradisi P, Allegrini P et al. (2012) Rep Math Phys 70:205 (EDDiS); Allegrini P et al. (2009)
-Phys Rev E 80:061914 (renewal and aging); Scafetta N, Grigolini P (2002) Phys Rev E 66:036130.
+:mod:`neurodam.analysis.complexity_pipeline`, with the papers they implement; this module
+gathers them.
 """
 
 from neurodam.analysis.avalanche_pipeline import AvalancheReport, avalanche_report
